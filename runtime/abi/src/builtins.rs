@@ -1,0 +1,58 @@
+//! Runtime builtins: functions the runtime defines and compiled code calls (C ABI), for the
+//! operations too large to inline. The compiler declares them from this table; the runtime
+//! defines `wasmaot_rt_<name>` with exactly these signatures. Every builtin takes the caller's
+//! vmctx first (not listed in `params`). A builtin that traps never returns.
+//!
+//! Must never list a builtin the runtime does not define (the link would fail).
+
+/// A parameter or result of a builtin, in native terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuiltinType {
+    I32,
+    I64,
+}
+
+/// One builtin's name and native signature (after the implicit vmctx).
+#[derive(Clone, Copy, Debug)]
+pub struct Builtin {
+    pub name: &'static str,
+    pub params: &'static [BuiltinType],
+    pub results: &'static [BuiltinType],
+}
+
+use BuiltinType::{I32, I64};
+
+/// `memory_grow(mem, delta_pages) -> old_pages or -1`
+pub const MEMORY_GROW: Builtin = Builtin { name: "memory_grow", params: &[I32, I32], results: &[I32] };
+/// `memory_fill(mem, dst, byte, len)`; traps on out of bounds.
+pub const MEMORY_FILL: Builtin = Builtin { name: "memory_fill", params: &[I32, I32, I32, I32], results: &[] };
+/// `memory_copy(dst_mem, src_mem, dst, src, len)`; traps on out of bounds.
+pub const MEMORY_COPY: Builtin = Builtin { name: "memory_copy", params: &[I32, I32, I32, I32, I32], results: &[] };
+/// `memory_init(mem, data_index, dst, src, len)`; traps on out of bounds.
+pub const MEMORY_INIT: Builtin = Builtin { name: "memory_init", params: &[I32, I32, I32, I32, I32], results: &[] };
+/// `data_drop(data_index)`
+pub const DATA_DROP: Builtin = Builtin { name: "data_drop", params: &[I32], results: &[] };
+/// `table_grow(table, init_ref, delta) -> old_size or -1`
+pub const TABLE_GROW: Builtin = Builtin { name: "table_grow", params: &[I32, I64, I32], results: &[I32] };
+/// `table_fill(table, dst, ref, len)`; traps on out of bounds.
+pub const TABLE_FILL: Builtin = Builtin { name: "table_fill", params: &[I32, I32, I64, I32], results: &[] };
+/// `table_copy(dst_table, src_table, dst, src, len)`; traps on out of bounds.
+pub const TABLE_COPY: Builtin = Builtin { name: "table_copy", params: &[I32, I32, I32, I32, I32], results: &[] };
+/// `table_init(table, elem_index, dst, src, len)`; traps on out of bounds.
+pub const TABLE_INIT: Builtin = Builtin { name: "table_init", params: &[I32, I32, I32, I32, I32], results: &[] };
+/// `elem_drop(elem_index)`
+pub const ELEM_DROP: Builtin = Builtin { name: "elem_drop", params: &[I32], results: &[] };
+
+/// Every builtin.
+pub const ALL: &[Builtin] = &[
+    MEMORY_GROW,
+    MEMORY_FILL,
+    MEMORY_COPY,
+    MEMORY_INIT,
+    DATA_DROP,
+    TABLE_GROW,
+    TABLE_FILL,
+    TABLE_COPY,
+    TABLE_INIT,
+    ELEM_DROP,
+];

@@ -1,0 +1,1 @@
+//! Shared helpers of wasmaot's end-to-end test runners.

@@ -5,5 +5,25 @@
 //! runtime defines (builtins, WASI host functions, the executable entry point).
 //! Must never reference a symbol of a compiled module by name: the module descriptor is always
 //! passed in.
+//!
+//! Embedder API: [`Instance::new`] with [`Imports`], [`Instance::call_export`] /
+//! [`Instance::call`] with [`ValRaw`] slots, [`Instance::get_export`] returning [`Extern`]s,
+//! and [`Trap`]. Executables enter through [`entry::wasmaot_rt_main`].
 
+pub mod builtins;
+pub mod entry;
+pub mod instance;
+pub mod memory;
+pub mod registry;
+pub mod signatures;
+pub mod stack;
+pub mod table;
+pub mod trap;
 pub mod wasi;
+
+pub use instance::{
+    ArrayCall, Extern, Func, GlobalRef, Imports, Instance, InstantiationError, ValRaw,
+};
+pub use memory::{LinearMemory, MemoryError, VMMemoryDefinition};
+pub use table::{Table, VMFuncRef, VMTableDefinition};
+pub use trap::{Frame, Trap};

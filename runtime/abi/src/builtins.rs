@@ -23,25 +23,65 @@ pub struct Builtin {
 use BuiltinType::{I32, I64};
 
 /// `memory_grow(mem, delta_pages) -> old_pages or -1`
-pub const MEMORY_GROW: Builtin = Builtin { name: "memory_grow", params: &[I32, I32], results: &[I32] };
+pub const MEMORY_GROW: Builtin = Builtin {
+    name: "memory_grow",
+    params: &[I32, I32],
+    results: &[I32],
+};
 /// `memory_fill(mem, dst, byte, len)`; traps on out of bounds.
-pub const MEMORY_FILL: Builtin = Builtin { name: "memory_fill", params: &[I32, I32, I32, I32], results: &[] };
+pub const MEMORY_FILL: Builtin = Builtin {
+    name: "memory_fill",
+    params: &[I32, I32, I32, I32],
+    results: &[],
+};
 /// `memory_copy(dst_mem, src_mem, dst, src, len)`; traps on out of bounds.
-pub const MEMORY_COPY: Builtin = Builtin { name: "memory_copy", params: &[I32, I32, I32, I32, I32], results: &[] };
+pub const MEMORY_COPY: Builtin = Builtin {
+    name: "memory_copy",
+    params: &[I32, I32, I32, I32, I32],
+    results: &[],
+};
 /// `memory_init(mem, data_index, dst, src, len)`; traps on out of bounds.
-pub const MEMORY_INIT: Builtin = Builtin { name: "memory_init", params: &[I32, I32, I32, I32, I32], results: &[] };
+pub const MEMORY_INIT: Builtin = Builtin {
+    name: "memory_init",
+    params: &[I32, I32, I32, I32, I32],
+    results: &[],
+};
 /// `data_drop(data_index)`
-pub const DATA_DROP: Builtin = Builtin { name: "data_drop", params: &[I32], results: &[] };
+pub const DATA_DROP: Builtin = Builtin {
+    name: "data_drop",
+    params: &[I32],
+    results: &[],
+};
 /// `table_grow(table, init_ref, delta) -> old_size or -1`
-pub const TABLE_GROW: Builtin = Builtin { name: "table_grow", params: &[I32, I64, I32], results: &[I32] };
+pub const TABLE_GROW: Builtin = Builtin {
+    name: "table_grow",
+    params: &[I32, I64, I32],
+    results: &[I32],
+};
 /// `table_fill(table, dst, ref, len)`; traps on out of bounds.
-pub const TABLE_FILL: Builtin = Builtin { name: "table_fill", params: &[I32, I32, I64, I32], results: &[] };
+pub const TABLE_FILL: Builtin = Builtin {
+    name: "table_fill",
+    params: &[I32, I32, I64, I32],
+    results: &[],
+};
 /// `table_copy(dst_table, src_table, dst, src, len)`; traps on out of bounds.
-pub const TABLE_COPY: Builtin = Builtin { name: "table_copy", params: &[I32, I32, I32, I32, I32], results: &[] };
+pub const TABLE_COPY: Builtin = Builtin {
+    name: "table_copy",
+    params: &[I32, I32, I32, I32, I32],
+    results: &[],
+};
 /// `table_init(table, elem_index, dst, src, len)`; traps on out of bounds.
-pub const TABLE_INIT: Builtin = Builtin { name: "table_init", params: &[I32, I32, I32, I32, I32], results: &[] };
+pub const TABLE_INIT: Builtin = Builtin {
+    name: "table_init",
+    params: &[I32, I32, I32, I32, I32],
+    results: &[],
+};
 /// `elem_drop(elem_index)`
-pub const ELEM_DROP: Builtin = Builtin { name: "elem_drop", params: &[I32], results: &[] };
+pub const ELEM_DROP: Builtin = Builtin {
+    name: "elem_drop",
+    params: &[I32],
+    results: &[],
+};
 
 /// Every builtin.
 pub const ALL: &[Builtin] = &[

@@ -10,7 +10,6 @@
 //! and the runtime (for the target). Both supported targets are 64-bit little-endian, so the
 //! `#[repr(C)]` layouts here are identical on host and target.
 
-
 #![forbid(unsafe_code)]
 
 pub mod builtins;
@@ -32,9 +31,10 @@ pub const DESCRIPTOR_MAGIC: u64 = u64::from_le_bytes(*b"WASMAOT\0");
 pub const WASM_PAGE_SIZE: u64 = 65536;
 
 /// Bytes of virtual address space reserved for every linear memory: 4 GiB of addressable index
-/// space plus 4 GiB of guard, so `base + zext(i32 index) + u32 offset` can never leave the
-/// reservation and compiled code needs no bounds checks.
-pub const MEMORY_RESERVATION: u64 = 8 << 30;
+/// space plus 4 GiB + 64 KiB of guard. The largest address compiled code can form is
+/// `base + (2^32 - 1) + (2^32 - 1) + 16` (index, static offset, widest access), which stays
+/// inside the reservation, so compiled code needs no bounds checks.
+pub const MEMORY_RESERVATION: u64 = (8 << 30) + WASM_PAGE_SIZE;
 
 /// Bytes of native stack compiled wasm code may use before `call stack exhausted`
 /// (Go's own `go_wasip1_wasm_exec` asks wasmtime for 8 MiB).

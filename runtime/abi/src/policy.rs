@@ -73,7 +73,10 @@ mod tests {
     #[test]
     fn round_trip() {
         let p = Policy {
-            dirs: vec![DirGrant { host: ".".into(), guest: "/".into() }],
+            dirs: vec![DirGrant {
+                host: ".".into(),
+                guest: "/".into(),
+            }],
             env: vec!["A=b c".into()],
             inherit_env: true,
         };

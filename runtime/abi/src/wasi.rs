@@ -30,14 +30,36 @@ pub struct WasiFunc {
 
 use ValType::{I32, I64};
 
-const fn f(name: &'static str, params: &'static [ValType], results: &'static [ValType]) -> WasiFunc {
-    WasiFunc { name, params, results, in_unstable: true, unstable_adapter: false }
+const fn f(
+    name: &'static str,
+    params: &'static [ValType],
+    results: &'static [ValType],
+) -> WasiFunc {
+    WasiFunc {
+        name,
+        params,
+        results,
+        in_unstable: true,
+        unstable_adapter: false,
+    }
 }
 const fn adapted(name: &'static str, params: &'static [ValType]) -> WasiFunc {
-    WasiFunc { name, params, results: &[I32], in_unstable: true, unstable_adapter: true }
+    WasiFunc {
+        name,
+        params,
+        results: &[I32],
+        in_unstable: true,
+        unstable_adapter: true,
+    }
 }
 const fn p1_only(name: &'static str, params: &'static [ValType]) -> WasiFunc {
-    WasiFunc { name, params, results: &[I32], in_unstable: false, unstable_adapter: false }
+    WasiFunc {
+        name,
+        params,
+        results: &[I32],
+        in_unstable: false,
+        unstable_adapter: false,
+    }
 }
 
 /// All 46 preview1 functions.
@@ -71,9 +93,17 @@ pub const FUNCS: &[WasiFunc] = &[
     f("fd_write", &[I32, I32, I32, I32], &[I32]),
     f("path_create_directory", &[I32, I32, I32], &[I32]),
     adapted("path_filestat_get", &[I32, I32, I32, I32, I32]),
-    f("path_filestat_set_times", &[I32, I32, I32, I32, I64, I64, I32], &[I32]),
+    f(
+        "path_filestat_set_times",
+        &[I32, I32, I32, I32, I64, I64, I32],
+        &[I32],
+    ),
     f("path_link", &[I32, I32, I32, I32, I32, I32, I32], &[I32]),
-    f("path_open", &[I32, I32, I32, I32, I32, I64, I64, I32, I32], &[I32]),
+    f(
+        "path_open",
+        &[I32, I32, I32, I32, I32, I64, I64, I32, I32],
+        &[I32],
+    ),
     f("path_readlink", &[I32, I32, I32, I32, I32, I32], &[I32]),
     f("path_remove_directory", &[I32, I32, I32], &[I32]),
     f("path_rename", &[I32, I32, I32, I32, I32, I32], &[I32]),
@@ -101,14 +131,18 @@ pub fn lookup(module: &str, name: &str) -> Option<(&'static WasiFunc, String)> {
     if unstable && !func.in_unstable {
         return None;
     }
-    Some((func, crate::symbols::wasi(name, unstable && func.unstable_adapter)))
+    Some((
+        func,
+        crate::symbols::wasi(name, unstable && func.unstable_adapter),
+    ))
 }
 
 /// Every host symbol the runtime must define: `(symbol, func)`.
 pub fn all_symbols() -> impl Iterator<Item = (String, &'static WasiFunc)> {
     FUNCS.iter().flat_map(|f| {
         let p1 = Some((crate::symbols::wasi(f.name, false), f));
-        let p0 = (f.in_unstable && f.unstable_adapter).then(|| (crate::symbols::wasi(f.name, true), f));
+        let p0 =
+            (f.in_unstable && f.unstable_adapter).then(|| (crate::symbols::wasi(f.name, true), f));
         p1.into_iter().chain(p0)
     })
 }
@@ -120,8 +154,14 @@ mod tests {
     #[test]
     fn table_is_complete() {
         assert_eq!(FUNCS.len(), 46);
-        assert_eq!(lookup(UNSTABLE, "fd_seek").unwrap().1, "wasmaot_wasi_unstable_fd_seek");
-        assert_eq!(lookup(UNSTABLE, "fd_write").unwrap().1, "wasmaot_wasi_fd_write");
+        assert_eq!(
+            lookup(UNSTABLE, "fd_seek").unwrap().1,
+            "wasmaot_wasi_unstable_fd_seek"
+        );
+        assert_eq!(
+            lookup(UNSTABLE, "fd_write").unwrap().1,
+            "wasmaot_wasi_fd_write"
+        );
         assert!(lookup(UNSTABLE, "sock_accept").is_none());
         assert!(lookup("env", "fd_write").is_none());
     }

@@ -1,1 +1,413 @@
-//! WASI preview1 host functions (placeholder module; being written).
+//! WASI preview1 host functions: the process-wide context (fd table, args, env), errno values
+//! and `init`. Every `wasmaot_wasi_*` symbol named by `wasmaot_abi::wasi::all_symbols()` is
+//! defined in a submodule and listed in [`host_function`].
+//! Must never let a guest pointer, length or fd reach the host unchecked.
+//!
+//! Safety contract of every `wasmaot_wasi_*` function: `vmctx` is null or points at a VMContext
+//! whose fixed prefix is laid out per `VmOffsets` (memory 0 base and definition record).
+#![allow(clippy::missing_safety_doc, clippy::too_many_arguments)]
+
+mod args_env;
+mod clock;
+pub mod errno;
+mod fd;
+mod mem;
+mod path;
+mod poll;
+mod proc;
+mod random;
+mod sched;
+mod sock;
+#[cfg(test)]
+mod tests;
+mod unstable;
+
+use std::collections::BTreeMap;
+use std::ffi::CString;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::sync::{Mutex, MutexGuard};
+
+pub use errno::Errno;
+
+/// What the guest sees: arguments, environment (`KEY=VALUE` entries) and preopened directories.
+#[derive(Clone, Debug, Default)]
+pub struct WasiConfig {
+    pub args: Vec<Vec<u8>>,
+    pub env: Vec<Vec<u8>>,
+    pub preopens: Vec<Preopen>,
+}
+
+/// A host directory made visible to the guest under the name `guest`.
+#[derive(Clone, Debug)]
+pub struct Preopen {
+    pub host: std::path::PathBuf,
+    pub guest: String,
+}
+
+/// The host side of a guest fd.
+#[derive(Debug)]
+pub(crate) enum HostFd {
+    /// An fd we opened and close on drop.
+    Owned(OwnedFd),
+    /// Host stdio (0, 1, 2): shared with our parent, never closed or reconfigured.
+    Stdio(RawFd),
+}
+
+impl HostFd {
+    pub(crate) fn raw(&self) -> RawFd {
+        match self {
+            HostFd::Owned(fd) => fd.as_raw_fd(),
+            HostFd::Stdio(fd) => *fd,
+        }
+    }
+}
+
+/// What kind of object a guest fd refers to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Stdio,
+    File,
+    Dir { preopen: Option<String> },
+}
+
+/// One entry of the guest fd table.
+#[derive(Debug)]
+pub(crate) struct FdEntry {
+    pub host: HostFd,
+    pub kind: Kind,
+    /// WASI filetype, fixed at open time.
+    pub filetype: u8,
+    pub rights_base: u64,
+    pub rights_inheriting: u64,
+    /// Emulated fdflags for stdio (APPEND, NONBLOCK): the host open file description is shared
+    /// with the parent process, so we never change its flags.
+    pub stdio_flags: u16,
+}
+
+impl FdEntry {
+    pub(crate) fn raw(&self) -> RawFd {
+        self.host.raw()
+    }
+    pub(crate) fn is_dir(&self) -> bool {
+        matches!(self.kind, Kind::Dir { .. })
+    }
+}
+
+/// The process-wide WASI state.
+#[derive(Debug, Default)]
+pub(crate) struct WasiCtx {
+    pub args: Vec<Vec<u8>>,
+    pub env: Vec<Vec<u8>>,
+    pub fds: BTreeMap<u32, FdEntry>,
+}
+
+impl WasiCtx {
+    /// A context with stdio only.
+    fn with_stdio() -> WasiCtx {
+        let mut ctx = WasiCtx::default();
+        for (fd, rights) in [(0, rights::STDIN), (1, rights::STDOUT), (2, rights::STDOUT)] {
+            let filetype = fd::host_filetype(fd).unwrap_or(filetype::UNKNOWN);
+            ctx.fds.insert(
+                fd as u32,
+                FdEntry {
+                    host: HostFd::Stdio(fd),
+                    kind: Kind::Stdio,
+                    filetype,
+                    rights_base: rights,
+                    rights_inheriting: 0,
+                    stdio_flags: 0,
+                },
+            );
+        }
+        ctx
+    }
+
+    pub(crate) fn get(&self, fd: u32) -> Result<&FdEntry, Errno> {
+        self.fds.get(&fd).ok_or(errno::BADF)
+    }
+
+    pub(crate) fn get_mut(&mut self, fd: u32) -> Result<&mut FdEntry, Errno> {
+        self.fds.get_mut(&fd).ok_or(errno::BADF)
+    }
+
+    /// Host fd of a guest directory fd (as wasmtime: EBADF if unknown or stdio, ENOTDIR if a
+    /// file).
+    pub(crate) fn dir(&self, fd: u32) -> Result<RawFd, Errno> {
+        let e = self.get(fd)?;
+        match e.kind {
+            Kind::Dir { .. } => Ok(e.raw()),
+            Kind::File => Err(errno::NOTDIR),
+            Kind::Stdio => Err(errno::BADF),
+        }
+    }
+
+    /// Inserts at the lowest free guest fd.
+    pub(crate) fn insert(&mut self, entry: FdEntry) -> Result<u32, Errno> {
+        let mut n = 0u32;
+        for &k in self.fds.keys() {
+            if k != n {
+                break;
+            }
+            n = n.checked_add(1).ok_or(errno::MFILE)?;
+        }
+        self.fds.insert(n, entry);
+        Ok(n)
+    }
+}
+
+static CTX: Mutex<Option<WasiCtx>> = Mutex::new(None);
+
+fn lock() -> MutexGuard<'static, Option<WasiCtx>> {
+    CTX.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs `f` on the process-wide context (a stdio-only context if `init` was never called).
+pub(crate) fn with_ctx<R>(f: impl FnOnce(&mut WasiCtx) -> R) -> R {
+    let mut guard = lock();
+    f(guard.get_or_insert_with(WasiCtx::with_stdio))
+}
+
+/// Sets up the process-wide WASI context: fds 0, 1, 2 are the host's stdio, fds 3.. the
+/// preopens in order. Replaces any previous context.
+pub fn init(config: WasiConfig) -> Result<(), String> {
+    let mut ctx = WasiCtx::with_stdio();
+    ctx.args = config.args;
+    ctx.env = config.env;
+    for p in config.preopens {
+        let c = CString::new(p.host.as_os_str().as_bytes()).map_err(|_| {
+            format!(
+                "cannot open preopen directory {}: path contains a NUL byte",
+                p.host.display()
+            )
+        })?;
+        // SAFETY: `c` is a valid C string.
+        let fd = unsafe {
+            libc::open(
+                c.as_ptr(),
+                libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC,
+            )
+        };
+        if fd < 0 {
+            return Err(format!(
+                "cannot open preopen directory {}: {}",
+                p.host.display(),
+                std::io::Error::last_os_error()
+            ));
+        }
+        // SAFETY: `fd` was just opened and is owned by nobody else.
+        let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+        let n = ctx.fds.len() as u32;
+        ctx.fds.insert(
+            n,
+            FdEntry {
+                host: HostFd::Owned(owned),
+                kind: Kind::Dir {
+                    preopen: Some(p.guest),
+                },
+                filetype: filetype::DIRECTORY,
+                rights_base: rights::PREOPEN_BASE,
+                rights_inheriting: rights::PREOPEN_BASE | rights::FILE_BASE,
+                stdio_flags: 0,
+            },
+        );
+    }
+    // As in wasmtime (a Rust program), a write to a closed pipe is EPIPE for the guest rather
+    // than a fatal SIGPIPE: the executable's `main` is not Rust's, so nobody else ignores it.
+    // SAFETY: setting a signal disposition to SIG_IGN has no preconditions.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    *lock() = Some(ctx);
+    Ok(())
+}
+
+/// Converts an internal result to the value a WASI function returns.
+pub(crate) fn ret(r: Result<(), Errno>) -> i32 {
+    match r {
+        Ok(()) => 0,
+        Err(e) => i32::from(e),
+    }
+}
+
+/// WASI filetype values.
+pub mod filetype {
+    pub const UNKNOWN: u8 = 0;
+    pub const BLOCK_DEVICE: u8 = 1;
+    pub const CHARACTER_DEVICE: u8 = 2;
+    pub const DIRECTORY: u8 = 3;
+    pub const REGULAR_FILE: u8 = 4;
+    pub const SOCKET_DGRAM: u8 = 5;
+    pub const SOCKET_STREAM: u8 = 6;
+    pub const SYMBOLIC_LINK: u8 = 7;
+}
+
+/// WASI fdflags.
+pub mod fdflags {
+    pub const APPEND: u16 = 1;
+    pub const DSYNC: u16 = 2;
+    pub const NONBLOCK: u16 = 4;
+    pub const RSYNC: u16 = 8;
+    pub const SYNC: u16 = 16;
+}
+
+/// WASI rights bits.
+pub mod rights {
+    pub const FD_DATASYNC: u64 = 1 << 0;
+    pub const FD_READ: u64 = 1 << 1;
+    pub const FD_SEEK: u64 = 1 << 2;
+    pub const FD_FDSTAT_SET_FLAGS: u64 = 1 << 3;
+    pub const FD_SYNC: u64 = 1 << 4;
+    pub const FD_TELL: u64 = 1 << 5;
+    pub const FD_WRITE: u64 = 1 << 6;
+    pub const FD_ADVISE: u64 = 1 << 7;
+    pub const FD_ALLOCATE: u64 = 1 << 8;
+    pub const PATH_CREATE_DIRECTORY: u64 = 1 << 9;
+    pub const PATH_CREATE_FILE: u64 = 1 << 10;
+    pub const PATH_LINK_SOURCE: u64 = 1 << 11;
+    pub const PATH_LINK_TARGET: u64 = 1 << 12;
+    pub const PATH_OPEN: u64 = 1 << 13;
+    pub const FD_READDIR: u64 = 1 << 14;
+    pub const PATH_READLINK: u64 = 1 << 15;
+    pub const PATH_RENAME_SOURCE: u64 = 1 << 16;
+    pub const PATH_RENAME_TARGET: u64 = 1 << 17;
+    pub const PATH_FILESTAT_GET: u64 = 1 << 18;
+    pub const PATH_FILESTAT_SET_SIZE: u64 = 1 << 19;
+    pub const PATH_FILESTAT_SET_TIMES: u64 = 1 << 20;
+    pub const FD_FILESTAT_GET: u64 = 1 << 21;
+    pub const FD_FILESTAT_SET_SIZE: u64 = 1 << 22;
+    pub const FD_FILESTAT_SET_TIMES: u64 = 1 << 23;
+    pub const PATH_SYMLINK: u64 = 1 << 24;
+    pub const PATH_REMOVE_DIRECTORY: u64 = 1 << 25;
+    pub const PATH_UNLINK_FILE: u64 = 1 << 26;
+    pub const POLL_FD_READWRITE: u64 = 1 << 27;
+    pub const SOCK_SHUTDOWN: u64 = 1 << 28;
+    pub const SOCK_ACCEPT: u64 = 1 << 29;
+    pub const ALL: u64 = (1 << 30) - 1;
+
+    /// Rights meaningful on a regular file.
+    pub const FILE_BASE: u64 = FD_DATASYNC
+        | FD_READ
+        | FD_SEEK
+        | FD_FDSTAT_SET_FLAGS
+        | FD_SYNC
+        | FD_TELL
+        | FD_WRITE
+        | FD_ADVISE
+        | FD_ALLOCATE
+        | FD_FILESTAT_GET
+        | FD_FILESTAT_SET_SIZE
+        | FD_FILESTAT_SET_TIMES
+        | POLL_FD_READWRITE;
+    /// Rights meaningful on a directory.
+    pub const DIR_BASE: u64 = FD_FDSTAT_SET_FLAGS
+        | FD_SYNC
+        | FD_DATASYNC
+        | PATH_CREATE_DIRECTORY
+        | PATH_CREATE_FILE
+        | PATH_LINK_SOURCE
+        | PATH_LINK_TARGET
+        | PATH_OPEN
+        | FD_READDIR
+        | PATH_READLINK
+        | PATH_RENAME_SOURCE
+        | PATH_RENAME_TARGET
+        | PATH_FILESTAT_GET
+        | PATH_FILESTAT_SET_SIZE
+        | PATH_FILESTAT_SET_TIMES
+        | FD_FILESTAT_GET
+        | FD_FILESTAT_SET_TIMES
+        | PATH_SYMLINK
+        | PATH_REMOVE_DIRECTORY
+        | PATH_UNLINK_FILE;
+    /// What wasmtime reports for a preopened directory.
+    pub const PREOPEN_BASE: u64 = PATH_CREATE_DIRECTORY
+        | PATH_CREATE_FILE
+        | PATH_LINK_SOURCE
+        | PATH_LINK_TARGET
+        | PATH_OPEN
+        | FD_READDIR
+        | PATH_READLINK
+        | PATH_RENAME_SOURCE
+        | PATH_RENAME_TARGET
+        | PATH_SYMLINK
+        | PATH_REMOVE_DIRECTORY
+        | PATH_UNLINK_FILE
+        | PATH_FILESTAT_GET
+        | PATH_FILESTAT_SET_TIMES
+        | FD_FILESTAT_GET
+        | FD_FILESTAT_SET_TIMES;
+    pub const STDIN: u64 = FD_READ | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;
+    pub const STDOUT: u64 = FD_WRITE | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;
+}
+
+/// The address of the host function defined for a WASI symbol name (as built by
+/// `wasmaot_abi::symbols::wasi`), or `None` if the runtime does not define it.
+pub fn host_function(symbol: &str) -> Option<*const ()> {
+    use args_env::*;
+    use clock::*;
+    use fd::*;
+    use path::*;
+    use poll::*;
+    use proc::*;
+    use random::*;
+    use sched::*;
+    use sock::*;
+    use unstable::*;
+    let f = match symbol {
+        "wasmaot_wasi_args_get" => wasmaot_wasi_args_get as *const (),
+        "wasmaot_wasi_args_sizes_get" => wasmaot_wasi_args_sizes_get as *const (),
+        "wasmaot_wasi_environ_get" => wasmaot_wasi_environ_get as *const (),
+        "wasmaot_wasi_environ_sizes_get" => wasmaot_wasi_environ_sizes_get as *const (),
+        "wasmaot_wasi_clock_res_get" => wasmaot_wasi_clock_res_get as *const (),
+        "wasmaot_wasi_clock_time_get" => wasmaot_wasi_clock_time_get as *const (),
+        "wasmaot_wasi_fd_advise" => wasmaot_wasi_fd_advise as *const (),
+        "wasmaot_wasi_fd_allocate" => wasmaot_wasi_fd_allocate as *const (),
+        "wasmaot_wasi_fd_close" => wasmaot_wasi_fd_close as *const (),
+        "wasmaot_wasi_fd_datasync" => wasmaot_wasi_fd_datasync as *const (),
+        "wasmaot_wasi_fd_fdstat_get" => wasmaot_wasi_fd_fdstat_get as *const (),
+        "wasmaot_wasi_fd_fdstat_set_flags" => wasmaot_wasi_fd_fdstat_set_flags as *const (),
+        "wasmaot_wasi_fd_fdstat_set_rights" => wasmaot_wasi_fd_fdstat_set_rights as *const (),
+        "wasmaot_wasi_fd_filestat_get" => wasmaot_wasi_fd_filestat_get as *const (),
+        "wasmaot_wasi_unstable_fd_filestat_get" => {
+            wasmaot_wasi_unstable_fd_filestat_get as *const ()
+        }
+        "wasmaot_wasi_fd_filestat_set_size" => wasmaot_wasi_fd_filestat_set_size as *const (),
+        "wasmaot_wasi_fd_filestat_set_times" => wasmaot_wasi_fd_filestat_set_times as *const (),
+        "wasmaot_wasi_fd_pread" => wasmaot_wasi_fd_pread as *const (),
+        "wasmaot_wasi_fd_prestat_get" => wasmaot_wasi_fd_prestat_get as *const (),
+        "wasmaot_wasi_fd_prestat_dir_name" => wasmaot_wasi_fd_prestat_dir_name as *const (),
+        "wasmaot_wasi_fd_pwrite" => wasmaot_wasi_fd_pwrite as *const (),
+        "wasmaot_wasi_fd_read" => wasmaot_wasi_fd_read as *const (),
+        "wasmaot_wasi_fd_readdir" => wasmaot_wasi_fd_readdir as *const (),
+        "wasmaot_wasi_fd_renumber" => wasmaot_wasi_fd_renumber as *const (),
+        "wasmaot_wasi_fd_seek" => wasmaot_wasi_fd_seek as *const (),
+        "wasmaot_wasi_unstable_fd_seek" => wasmaot_wasi_unstable_fd_seek as *const (),
+        "wasmaot_wasi_fd_sync" => wasmaot_wasi_fd_sync as *const (),
+        "wasmaot_wasi_fd_tell" => wasmaot_wasi_fd_tell as *const (),
+        "wasmaot_wasi_fd_write" => wasmaot_wasi_fd_write as *const (),
+        "wasmaot_wasi_path_create_directory" => wasmaot_wasi_path_create_directory as *const (),
+        "wasmaot_wasi_path_filestat_get" => wasmaot_wasi_path_filestat_get as *const (),
+        "wasmaot_wasi_unstable_path_filestat_get" => {
+            wasmaot_wasi_unstable_path_filestat_get as *const ()
+        }
+        "wasmaot_wasi_path_filestat_set_times" => wasmaot_wasi_path_filestat_set_times as *const (),
+        "wasmaot_wasi_path_link" => wasmaot_wasi_path_link as *const (),
+        "wasmaot_wasi_path_open" => wasmaot_wasi_path_open as *const (),
+        "wasmaot_wasi_path_readlink" => wasmaot_wasi_path_readlink as *const (),
+        "wasmaot_wasi_path_remove_directory" => wasmaot_wasi_path_remove_directory as *const (),
+        "wasmaot_wasi_path_rename" => wasmaot_wasi_path_rename as *const (),
+        "wasmaot_wasi_path_symlink" => wasmaot_wasi_path_symlink as *const (),
+        "wasmaot_wasi_path_unlink_file" => wasmaot_wasi_path_unlink_file as *const (),
+        "wasmaot_wasi_poll_oneoff" => wasmaot_wasi_poll_oneoff as *const (),
+        "wasmaot_wasi_unstable_poll_oneoff" => wasmaot_wasi_unstable_poll_oneoff as *const (),
+        "wasmaot_wasi_proc_exit" => wasmaot_wasi_proc_exit as *const (),
+        "wasmaot_wasi_proc_raise" => wasmaot_wasi_proc_raise as *const (),
+        "wasmaot_wasi_sched_yield" => wasmaot_wasi_sched_yield as *const (),
+        "wasmaot_wasi_random_get" => wasmaot_wasi_random_get as *const (),
+        "wasmaot_wasi_sock_accept" => wasmaot_wasi_sock_accept as *const (),
+        "wasmaot_wasi_sock_recv" => wasmaot_wasi_sock_recv as *const (),
+        "wasmaot_wasi_sock_send" => wasmaot_wasi_sock_send as *const (),
+        "wasmaot_wasi_sock_shutdown" => wasmaot_wasi_sock_shutdown as *const (),
+        _ => return None,
+    };
+    Some(f)
+}

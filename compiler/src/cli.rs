@@ -1,0 +1,128 @@
+//! Command-line interface: `wasmaot IN.wasm|IN.wat -o OUT [flags]`.
+//!
+//! Must never let an error escape as a panic: everything is reported as `error: <input>: ...`
+//! on one line with exit status 1.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use wasmaot::{Emit, OptLevel, Options};
+use wasmaot_abi::policy::{DirGrant, Policy};
+
+/// Compile a WebAssembly module (binary or text) ahead of time into a native executable.
+#[derive(Parser, Debug)]
+#[command(name = "wasmaot", version, about)]
+struct Args {
+    /// The module to compile (`.wasm`, or `.wat` text).
+    input: PathBuf,
+    /// Where to write the executable (or object file with `--emit obj`).
+    #[arg(short = 'o', long = "output")]
+    output: PathBuf,
+    /// Target triple: x86_64-unknown-linux-gnu or aarch64-unknown-linux-gnu (default: the host).
+    #[arg(long)]
+    target: Option<String>,
+    /// Optimisation level: 0, 1 or 2.
+    #[arg(short = 'O', default_value = "2", value_parser = clap::value_parser!(u8).range(0..=2))]
+    opt: u8,
+    /// What to write: `exe` (a static executable) or `obj` (the object file only).
+    #[arg(long, default_value = "exe", value_parser = ["exe", "obj"])]
+    emit: String,
+    /// Grant the program a host directory, seen as GUEST (default: the same path). Repeatable.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<String>,
+    /// Set an environment variable for the program. Repeatable.
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    envs: Vec<String>,
+    /// Pass the host environment to the program (entries from --env take precedence).
+    #[arg(long)]
+    inherit_env: bool,
+    /// The linker driver to use (default: `cc`, or `aarch64-linux-gnu-gcc` when cross-compiling).
+    #[arg(long)]
+    linker: Option<String>,
+    /// Compile threads (default: one per core). The output is identical whatever the number.
+    #[arg(short = 'j', long)]
+    jobs: Option<usize>,
+}
+
+fn policy(args: &Args) -> Result<Policy> {
+    let mut p = Policy {
+        inherit_env: args.inherit_env,
+        ..Policy::default()
+    };
+    for d in &args.dirs {
+        let (host, guest) = match d.split_once("::") {
+            Some((h, g)) => (h, g),
+            None => (d.as_str(), d.as_str()),
+        };
+        if host.is_empty() || guest.is_empty() {
+            bail!("--dir `{d}`: expected HOST or HOST::GUEST");
+        }
+        p.dirs.push(DirGrant {
+            host: host.to_string(),
+            guest: guest.to_string(),
+        });
+    }
+    for e in &args.envs {
+        match e.split_once('=') {
+            Some((k, _)) if !k.is_empty() => p.env.push(e.clone()),
+            _ => bail!("--env `{e}`: expected NAME=VALUE"),
+        }
+    }
+    Ok(p)
+}
+
+fn run(args: Args) -> Result<()> {
+    let opts = Options {
+        target: args
+            .target
+            .clone()
+            .unwrap_or_else(|| wasmaot::options::host_target().to_string()),
+        opt_level: match args.opt {
+            0 => OptLevel::O0,
+            1 => OptLevel::O1,
+            _ => OptLevel::O2,
+        },
+        emit: if args.emit == "obj" {
+            Emit::Obj
+        } else {
+            Emit::Exe
+        },
+        policy: policy(&args)?,
+        linker: args.linker.clone(),
+        jobs: args.jobs,
+        library: false,
+    };
+    let input = &args.input;
+    let bytes =
+        std::fs::read(input).with_context(|| format!("{}: cannot read", input.display()))?;
+    let wasm = wasmaot::read_input(bytes, input).with_context(|| input.display().to_string())?;
+    wasmaot::compile_to_file(&wasm, &opts, &args.output)
+        .with_context(|| input.display().to_string())?;
+    Ok(())
+}
+
+/// Runs the command; returns the exit status.
+pub fn main() -> i32 {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(args) {
+        Ok(()) => 0,
+        Err(e) => {
+            // One line: "error: <file>: <message>".
+            let msg = e
+                .chain()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(": ");
+            eprintln!("error: {}", msg.replace('\n', " "));
+            1
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! Compiles the module's defined functions to machine code, in parallel, into
+//! position-independent byte blobs with their relocations and trap sites.
+//!
+//! Must never let thread scheduling show in the output: functions are compiled independently
+//! and collected in index order, so the result is byte-identical whatever the thread count.
+
+use cranelift_codegen::binemit::Reloc;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::{self, ExternalName, UserFuncName};
+use cranelift_codegen::isa::TargetIsa;
+use cranelift_codegen::{Context, FinalizedRelocTarget};
+use rayon::prelude::*;
+use wasmaot_abi::descriptor::TrapSite;
+
+use crate::env::{
+    FuncEnv, NS_SYMBOL, NS_WASM_FUNC, SymbolTable, traps::abi_trap_code, wasm_signature,
+};
+use crate::error::{CompileError, Result};
+use crate::module::ModuleInfo;
+use crate::translate::FuncTranslator;
+
+/// One function's machine code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompiledFunction {
+    pub bytes: Vec<u8>,
+    /// Required alignment of the code's start, in bytes.
+    pub alignment: u64,
+    pub relocs: Vec<FuncReloc>,
+    /// Trap sites, sorted by offset.
+    pub traps: Vec<TrapSite>,
+}
+
+/// A relocation inside a function's code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FuncReloc {
+    /// Offset of the patched bytes from the function's start.
+    pub offset: u32,
+    pub kind: Reloc,
+    pub target: RelocTarget,
+    pub addend: i64,
+}
+
+/// What a relocation points at.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum RelocTarget {
+    /// A wasm function, by function index (imported functions counted; always a defined one).
+    Func(u32),
+    /// A named symbol: runtime builtins, WASI host functions, libcalls, data symbols.
+    Symbol(String),
+}
+
+/// Compiles every defined function of `info`, in parallel; the result is in function order.
+/// If several functions fail, the error of the lowest function index is returned.
+pub fn compile_module(info: &ModuleInfo, isa: &dyn TargetIsa) -> Result<Vec<CompiledFunction>> {
+    let results: Vec<Result<CompiledFunction>> = (0..info.num_defined_funcs())
+        .into_par_iter()
+        .map_init(FuncTranslator::new, |translator, def| {
+            compile_function(info, isa, translator, def)
+        })
+        .collect();
+    results.into_iter().collect()
+}
+
+/// Translates and compiles defined function `def_index` (0 = the first defined function).
+pub fn compile_function(
+    info: &ModuleInfo,
+    isa: &dyn TargetIsa,
+    translator: &mut FuncTranslator,
+    def_index: u32,
+) -> Result<CompiledFunction> {
+    let index = info.num_imported_funcs + def_index;
+    let body = &info.bodies[def_index as usize].body;
+    let offset = body.range().start;
+    let sig = wasm_signature(
+        info.func_signature(index),
+        isa.default_call_conv(),
+        isa.pointer_type(),
+        offset,
+    )?;
+    let mut func = ir::Function::with_name_signature(UserFuncName::user(NS_WASM_FUNC, index), sig);
+    let mut env = FuncEnv::new(info, isa);
+    translator.translate(&mut env, body, &mut func)?;
+    finish(func, isa, &env.symbols, Some(index))
+}
+
+/// Compiles a translated CLIF function. `self_index` is its wasm function index, if any (for
+/// relocations that point back into the function itself).
+pub(crate) fn finish(
+    func: ir::Function,
+    isa: &dyn TargetIsa,
+    symbols: &SymbolTable,
+    self_index: Option<u32>,
+) -> Result<CompiledFunction> {
+    let func_id = self_index.unwrap_or(u32::MAX);
+    let codegen_error = |message: String| CompileError::Codegen {
+        func: func_id,
+        message,
+    };
+    let mut ctx = Context::for_function(func);
+    if let Err(e) = ctx.compile(isa, &mut ControlPlane::default()) {
+        return Err(codegen_error(
+            cranelift_codegen::print_errors::pretty_error(e.func, e.inner),
+        ));
+    }
+    let code = ctx.compiled_code().expect("compiled above");
+    let buffer = &code.buffer;
+
+    let mut relocs = Vec::with_capacity(buffer.relocs().len());
+    for r in buffer.relocs() {
+        let (target, extra_addend) = match &r.target {
+            FinalizedRelocTarget::ExternalName(ExternalName::User(name_ref)) => {
+                let name = &ctx.func.params.user_named_funcs()[*name_ref];
+                match name.namespace {
+                    NS_WASM_FUNC => (RelocTarget::Func(name.index), 0),
+                    NS_SYMBOL => {
+                        let symbol = symbols.name(name.index).expect("interned symbol");
+                        (RelocTarget::Symbol(symbol.to_string()), 0)
+                    }
+                    ns => {
+                        return Err(codegen_error(format!(
+                            "relocation to unknown namespace {ns}"
+                        )));
+                    }
+                }
+            }
+            FinalizedRelocTarget::ExternalName(ExternalName::LibCall(libcall)) => (
+                RelocTarget::Symbol(cranelift_module::default_libcall_names()(*libcall)),
+                0,
+            ),
+            FinalizedRelocTarget::ExternalName(other) => {
+                return Err(codegen_error(format!(
+                    "unexpected relocation target {other:?}"
+                )));
+            }
+            // A reference into the function itself (e.g. a constant pool entry reached
+            // through a relocation): expressed against the function's own symbol.
+            FinalizedRelocTarget::Func(offset) => match self_index {
+                Some(i) => (RelocTarget::Func(i), *offset as i64),
+                None => return Err(codegen_error("self-relocation in a trampoline".to_string())),
+            },
+        };
+        relocs.push(FuncReloc {
+            offset: r.offset,
+            kind: r.kind,
+            target,
+            addend: r.addend + extra_addend,
+        });
+    }
+
+    let mut traps = Vec::with_capacity(buffer.traps().len());
+    for t in buffer.traps() {
+        let code = abi_trap_code(t.code).ok_or_else(|| {
+            codegen_error(format!(
+                "unexpected trap code {} at offset {:#x}",
+                t.code, t.offset
+            ))
+        })?;
+        traps.push(TrapSite {
+            offset: t.offset,
+            code: code as u8,
+            _pad: [0; 3],
+        });
+    }
+    traps.sort_by_key(|t| t.offset);
+
+    Ok(CompiledFunction {
+        bytes: buffer.data().to_vec(),
+        alignment: buffer.alignment as u64,
+        relocs,
+        traps,
+    })
+}

@@ -1,0 +1,13 @@
+//! Code generation: the target ISA, the parallel per-function compile, and the trampolines
+//! (array-call entry points and the C `main` shim).
+
+pub mod compile;
+pub mod isa;
+pub mod trampolines;
+
+pub use compile::{CompiledFunction, FuncReloc, RelocTarget, compile_function, compile_module};
+pub use isa::{OptLevel, build_isa};
+pub use trampolines::{compile_array_call, compile_main_shim};
+
+#[cfg(test)]
+mod tests;

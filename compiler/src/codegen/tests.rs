@@ -1,0 +1,533 @@
+//! Translator + code generator tests: WAT modules compiled for both targets at -O0 and -O2 with
+//! Cranelift's verifier on (debug builds).
+
+use std::str::FromStr;
+
+use cranelift_codegen::isa::OwnedTargetIsa;
+use target_lexicon::Triple;
+use wasmaot_abi::trap::TrapCode;
+
+use super::*;
+use crate::error::CompileError;
+use crate::module::{ModuleInfo, ParseOptions, parse};
+
+const TARGETS: [&str; 2] = ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"];
+
+fn isas() -> Vec<OwnedTargetIsa> {
+    let mut out = Vec::new();
+    for t in TARGETS {
+        for opt in [OptLevel::O0, OptLevel::O2] {
+            let isa = build_isa(&Triple::from_str(t).unwrap(), opt, false).unwrap();
+            assert!(isa.flags().enable_verifier());
+            out.push(isa);
+        }
+    }
+    out
+}
+
+fn parse_wat(text: &str) -> ModuleInfo<'static> {
+    let bytes: &'static [u8] = Box::leak(wat::parse_str(text).unwrap().into_boxed_slice());
+    parse(
+        bytes,
+        ParseOptions {
+            allow_host_imports: true,
+        },
+    )
+    .unwrap()
+}
+
+/// Compiles `text` for every target and level; returns the functions of each.
+fn compile_all(text: &str) -> Vec<Vec<CompiledFunction>> {
+    let info = parse_wat(text);
+    isas()
+        .iter()
+        .map(|isa| {
+            compile_module(&info, isa.as_ref())
+                .unwrap_or_else(|e| panic!("{} ({}): {e}", isa.triple(), isa.flags().opt_level()))
+        })
+        .collect()
+}
+
+fn trap_codes(f: &CompiledFunction) -> Vec<TrapCode> {
+    f.traps
+        .iter()
+        .map(|t| TrapCode::from_u8(t.code).unwrap())
+        .collect()
+}
+
+const ALL_OPERATORS: &str = r#"
+(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "env" "host" (func $host (param i64 f64) (result i32)))
+  (import "env" "g_imp" (global $g_imp (mut i64)))
+  (type $bin (func (param i32 i32) (result i32)))
+  (type $pair (func (param i32) (result i32 i64)))
+  (memory 1)
+  (table $t 4 funcref)
+  (table $ext 2 externref)
+  (global $g (mut i32) (i32.const 7))
+  (global $gf (mut f64) (f64.const 1.5))
+  (global $gc f32 (f32.const 2.5))
+  (global $gr (mut funcref) (ref.null func))
+  (elem (table $t) (i32.const 0) func $add $sub)
+  (elem $passive funcref (ref.func $add))
+  (data $d "hello")
+  (func $add (type $bin) (i32.add (local.get 0) (local.get 1)))
+  (func $sub (type $bin) (i32.sub (local.get 0) (local.get 1)))
+  (func $pair (type $pair) (local.get 0) (i64.extend_i32_u (local.get 0)))
+  (func $i32ops (param $a i32) (param $b i32) (result i32)
+    (local $x i32)
+    (local.set $x (i32.const 0))
+    (local.set $x (i32.add (local.get $x) (i32.eqz (local.get $a))))
+    (local.set $x (i32.add (local.get $x) (i32.eq (local.get $a) (local.get $b))))
+    (local.set $x (i32.add (local.get $x) (i32.ne (local.get $a) (local.get $b))))
+    (local.set $x (i32.add (local.get $x) (i32.lt_s (local.get $a) (local.get $b))))
+    (local.set $x (i32.add (local.get $x) (i32.lt_u (local.get $a) (local.get $b))))
+    (local.set $x (i32.add (local.get $x) (i32.gt_s (local.get $a) (local.get $b))))
+    (local.set $x (i32.add (local.get $x) (i32.gt_u (local.get $a) (local.get $b))))
+    (local.set $x (i32.add (local.get $x) (i32.le_s (local.get $a) (local.get $b))))
+    (local.set $x (i32.add (local.get $x) (i32.le_u (local.get $a) (local.get $b))))
+    (local.set $x (i32.add (local.get $x) (i32.ge_s (local.get $a) (local.get $b))))
+    (local.set $x (i32.add (local.get $x) (i32.ge_u (local.get $a) (local.get $b))))
+    (local.set $x (i32.add (local.get $x) (i32.clz (local.get $a))))
+    (local.set $x (i32.add (local.get $x) (i32.ctz (local.get $a))))
+    (local.set $x (i32.add (local.get $x) (i32.popcnt (local.get $a))))
+    (local.set $x (i32.sub (local.get $x) (i32.mul (local.get $a) (local.get $b))))
+    (local.set $x (i32.xor (local.get $x) (i32.div_s (local.get $a) (local.get $b))))
+    (local.set $x (i32.xor (local.get $x) (i32.div_u (local.get $a) (local.get $b))))
+    (local.set $x (i32.xor (local.get $x) (i32.rem_s (local.get $a) (local.get $b))))
+    (local.set $x (i32.xor (local.get $x) (i32.rem_u (local.get $a) (local.get $b))))
+    (local.set $x (i32.and (local.get $x) (i32.or (local.get $a) (local.get $b))))
+    (local.set $x (i32.xor (local.get $x) (i32.shl (local.get $a) (local.get $b))))
+    (local.set $x (i32.xor (local.get $x) (i32.shr_s (local.get $a) (local.get $b))))
+    (local.set $x (i32.xor (local.get $x) (i32.shr_u (local.get $a) (local.get $b))))
+    (local.set $x (i32.xor (local.get $x) (i32.rotl (local.get $a) (local.get $b))))
+    (local.set $x (i32.xor (local.get $x) (i32.rotr (local.get $a) (local.get $b))))
+    (local.set $x (i32.xor (local.get $x) (i32.extend8_s (local.get $a))))
+    (local.set $x (i32.xor (local.get $x) (i32.extend16_s (local.get $a))))
+    (local.get $x))
+  (func $i64ops (param $a i64) (param $b i64) (result i64)
+    (local $x i64)
+    (local.set $x (i64.extend_i32_u (i64.eqz (local.get $a))))
+    (local.set $x (i64.add (local.get $x) (i64.extend_i32_s (i64.eq (local.get $a) (local.get $b)))))
+    (local.set $x (i64.add (local.get $x) (i64.extend_i32_u (i64.ne (local.get $a) (local.get $b)))))
+    (local.set $x (i64.add (local.get $x) (i64.extend_i32_u (i64.lt_s (local.get $a) (local.get $b)))))
+    (local.set $x (i64.add (local.get $x) (i64.extend_i32_u (i64.lt_u (local.get $a) (local.get $b)))))
+    (local.set $x (i64.add (local.get $x) (i64.extend_i32_u (i64.gt_s (local.get $a) (local.get $b)))))
+    (local.set $x (i64.add (local.get $x) (i64.extend_i32_u (i64.gt_u (local.get $a) (local.get $b)))))
+    (local.set $x (i64.add (local.get $x) (i64.extend_i32_u (i64.le_s (local.get $a) (local.get $b)))))
+    (local.set $x (i64.add (local.get $x) (i64.extend_i32_u (i64.le_u (local.get $a) (local.get $b)))))
+    (local.set $x (i64.add (local.get $x) (i64.extend_i32_u (i64.ge_s (local.get $a) (local.get $b)))))
+    (local.set $x (i64.add (local.get $x) (i64.extend_i32_u (i64.ge_u (local.get $a) (local.get $b)))))
+    (local.set $x (i64.add (local.get $x) (i64.clz (local.get $a))))
+    (local.set $x (i64.add (local.get $x) (i64.ctz (local.get $a))))
+    (local.set $x (i64.add (local.get $x) (i64.popcnt (local.get $a))))
+    (local.set $x (i64.sub (local.get $x) (i64.mul (local.get $a) (local.get $b))))
+    (local.set $x (i64.xor (local.get $x) (i64.div_s (local.get $a) (local.get $b))))
+    (local.set $x (i64.xor (local.get $x) (i64.div_u (local.get $a) (local.get $b))))
+    (local.set $x (i64.xor (local.get $x) (i64.rem_s (local.get $a) (local.get $b))))
+    (local.set $x (i64.xor (local.get $x) (i64.rem_u (local.get $a) (local.get $b))))
+    (local.set $x (i64.and (local.get $x) (i64.or (local.get $a) (local.get $b))))
+    (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $a) (local.get $b))))
+    (local.set $x (i64.xor (local.get $x) (i64.shr_s (local.get $a) (local.get $b))))
+    (local.set $x (i64.xor (local.get $x) (i64.shr_u (local.get $a) (local.get $b))))
+    (local.set $x (i64.xor (local.get $x) (i64.rotl (local.get $a) (local.get $b))))
+    (local.set $x (i64.xor (local.get $x) (i64.rotr (local.get $a) (local.get $b))))
+    (local.set $x (i64.xor (local.get $x) (i64.extend8_s (local.get $a))))
+    (local.set $x (i64.xor (local.get $x) (i64.extend16_s (local.get $a))))
+    (local.set $x (i64.xor (local.get $x) (i64.extend32_s (local.get $a))))
+    (local.set $x (i64.xor (local.get $x) (i64.extend_i32_s (i32.wrap_i64 (local.get $a)))))
+    (local.get $x))
+  (func $fops (param $a f32) (param $b f32) (param $c f64) (param $d f64) (result f64)
+    (local $x f64) (local $y f32) (local $n i32)
+    (local.set $n (i32.add (f32.eq (local.get $a) (local.get $b)) (f32.ne (local.get $a) (local.get $b))))
+    (local.set $n (i32.add (local.get $n) (i32.add (f32.lt (local.get $a) (local.get $b)) (f32.gt (local.get $a) (local.get $b)))))
+    (local.set $n (i32.add (local.get $n) (i32.add (f32.le (local.get $a) (local.get $b)) (f32.ge (local.get $a) (local.get $b)))))
+    (local.set $n (i32.add (local.get $n) (i32.add (f64.eq (local.get $c) (local.get $d)) (f64.ne (local.get $c) (local.get $d)))))
+    (local.set $n (i32.add (local.get $n) (i32.add (f64.lt (local.get $c) (local.get $d)) (f64.gt (local.get $c) (local.get $d)))))
+    (local.set $n (i32.add (local.get $n) (i32.add (f64.le (local.get $c) (local.get $d)) (f64.ge (local.get $c) (local.get $d)))))
+    (local.set $y (f32.add (f32.abs (local.get $a)) (f32.neg (local.get $b))))
+    (local.set $y (f32.sub (local.get $y) (f32.ceil (local.get $a))))
+    (local.set $y (f32.mul (local.get $y) (f32.floor (local.get $a))))
+    (local.set $y (f32.div (local.get $y) (f32.trunc (local.get $a))))
+    (local.set $y (f32.min (local.get $y) (f32.nearest (local.get $a))))
+    (local.set $y (f32.max (local.get $y) (f32.sqrt (local.get $a))))
+    (local.set $y (f32.copysign (local.get $y) (local.get $b)))
+    (local.set $x (f64.add (f64.abs (local.get $c)) (f64.neg (local.get $d))))
+    (local.set $x (f64.sub (local.get $x) (f64.ceil (local.get $c))))
+    (local.set $x (f64.mul (local.get $x) (f64.floor (local.get $c))))
+    (local.set $x (f64.div (local.get $x) (f64.trunc (local.get $c))))
+    (local.set $x (f64.min (local.get $x) (f64.nearest (local.get $c))))
+    (local.set $x (f64.max (local.get $x) (f64.sqrt (local.get $c))))
+    (local.set $x (f64.copysign (local.get $x) (local.get $d)))
+    (local.set $x (f64.add (local.get $x) (f64.promote_f32 (local.get $y))))
+    (local.set $y (f32.demote_f64 (local.get $x)))
+    (local.set $n (i32.add (local.get $n) (i32.trunc_f32_s (local.get $a))))
+    (local.set $n (i32.add (local.get $n) (i32.trunc_f32_u (local.get $a))))
+    (local.set $n (i32.add (local.get $n) (i32.trunc_f64_s (local.get $c))))
+    (local.set $n (i32.add (local.get $n) (i32.trunc_f64_u (local.get $c))))
+    (local.set $n (i32.add (local.get $n) (i32.trunc_sat_f32_s (local.get $a))))
+    (local.set $n (i32.add (local.get $n) (i32.trunc_sat_f32_u (local.get $a))))
+    (local.set $n (i32.add (local.get $n) (i32.trunc_sat_f64_s (local.get $c))))
+    (local.set $n (i32.add (local.get $n) (i32.trunc_sat_f64_u (local.get $c))))
+    (local.set $n (i32.add (local.get $n) (i32.wrap_i64 (i64.trunc_f32_s (local.get $a)))))
+    (local.set $n (i32.add (local.get $n) (i32.wrap_i64 (i64.trunc_f32_u (local.get $a)))))
+    (local.set $n (i32.add (local.get $n) (i32.wrap_i64 (i64.trunc_f64_s (local.get $c)))))
+    (local.set $n (i32.add (local.get $n) (i32.wrap_i64 (i64.trunc_f64_u (local.get $c)))))
+    (local.set $n (i32.add (local.get $n) (i32.wrap_i64 (i64.trunc_sat_f32_s (local.get $a)))))
+    (local.set $n (i32.add (local.get $n) (i32.wrap_i64 (i64.trunc_sat_f32_u (local.get $a)))))
+    (local.set $n (i32.add (local.get $n) (i32.wrap_i64 (i64.trunc_sat_f64_s (local.get $c)))))
+    (local.set $n (i32.add (local.get $n) (i32.wrap_i64 (i64.trunc_sat_f64_u (local.get $c)))))
+    (local.set $n (i32.add (local.get $n) (i32.reinterpret_f32 (local.get $y))))
+    (local.set $x (f64.add (local.get $x) (f64.reinterpret_i64 (i64.reinterpret_f64 (local.get $d)))))
+    (local.set $y (f32.add (local.get $y) (f32.reinterpret_i32 (local.get $n))))
+    (local.set $y (f32.add (local.get $y) (f32.convert_i32_s (local.get $n))))
+    (local.set $y (f32.add (local.get $y) (f32.convert_i32_u (local.get $n))))
+    (local.set $y (f32.add (local.get $y) (f32.convert_i64_s (i64.extend_i32_u (local.get $n)))))
+    (local.set $y (f32.add (local.get $y) (f32.convert_i64_u (i64.extend_i32_u (local.get $n)))))
+    (local.set $x (f64.add (local.get $x) (f64.convert_i32_s (local.get $n))))
+    (local.set $x (f64.add (local.get $x) (f64.convert_i32_u (local.get $n))))
+    (local.set $x (f64.add (local.get $x) (f64.convert_i64_s (i64.extend_i32_u (local.get $n)))))
+    (local.set $x (f64.add (local.get $x) (f64.convert_i64_u (i64.extend_i32_u (local.get $n)))))
+    (f64.add (f64.add (local.get $x) (f64.promote_f32 (local.get $y))) (f64.const -0x1.8p+1)))
+  (func $memops (param $p i32) (result i64)
+    (local $x i64)
+    (i32.store (local.get $p) (i32.load offset=4 (local.get $p)))
+    (i64.store offset=8 (local.get $p) (i64.load (local.get $p)))
+    (f32.store (local.get $p) (f32.load (local.get $p)))
+    (f64.store (local.get $p) (f64.load offset=0xffffffff (local.get $p)))
+    (i32.store8 (local.get $p) (i32.load8_s (local.get $p)))
+    (i32.store8 (local.get $p) (i32.load8_u (local.get $p)))
+    (i32.store16 (local.get $p) (i32.load16_s (local.get $p)))
+    (i32.store16 (local.get $p) (i32.load16_u (local.get $p)))
+    (local.set $x (i64.load8_s (local.get $p)))
+    (local.set $x (i64.add (local.get $x) (i64.load8_u (local.get $p))))
+    (local.set $x (i64.add (local.get $x) (i64.load16_s (local.get $p))))
+    (local.set $x (i64.add (local.get $x) (i64.load16_u (local.get $p))))
+    (local.set $x (i64.add (local.get $x) (i64.load32_s (local.get $p))))
+    (local.set $x (i64.add (local.get $x) (i64.load32_u (local.get $p))))
+    (i64.store8 (local.get $p) (local.get $x))
+    (i64.store16 (local.get $p) (local.get $x))
+    (i64.store32 (local.get $p) (local.get $x))
+    (drop (memory.grow (i32.const 1)))
+    (memory.fill (local.get $p) (i32.const 0) (memory.size))
+    (memory.copy (local.get $p) (i32.const 0) (i32.const 16))
+    (memory.init $d (local.get $p) (i32.const 0) (i32.const 5))
+    (data.drop $d)
+    (local.get $x))
+  (func $vars (result i32) (local i32)
+    (global.set $g (i32.add (global.get $g) (i32.const 1)))
+    (global.set $gf (f64.add (global.get $gf) (f64.promote_f32 (global.get $gc))))
+    (global.set $g_imp (i64.add (global.get $g_imp) (i64.const 1)))
+    (global.set $gr (ref.func $add))
+    (local.tee 0 (i32.const 3)) (drop)
+    (global.get $g))
+  (func $tables (param $i i32) (result i32)
+    (table.set $t (local.get $i) (table.get $t (i32.const 0)))
+    (table.set $ext (i32.const 0) (ref.null extern))
+    (drop (table.grow $t (ref.func $sub) (i32.const 2)))
+    (table.fill $t (i32.const 0) (ref.null func) (i32.const 1))
+    (table.copy $t $t (i32.const 0) (i32.const 1) (i32.const 1))
+    (table.init $t $passive (i32.const 0) (i32.const 0) (i32.const 1))
+    (elem.drop $passive)
+    (i32.add (table.size $t) (ref.is_null (table.get $ext (local.get $i)))))
+  (func $calls (param $i i32) (result i32)
+    (local $r i32)
+    (local.set $r (call_indirect $t (type $bin) (i32.const 1) (i32.const 2) (local.get $i)))
+    (local.set $r (i32.add (local.get $r) (call $host (i64.const 1) (f64.const 2))))
+    (local.set $r (i32.add (local.get $r) (call $add (local.get $r) (local.get $i))))
+    (call $pair (local.get $i)) (drop) (drop)
+    (call $proc_exit (local.get $r))
+    (local.get $r))
+  (func $control (param $n i32) (result i32)
+    (local $acc i32)
+    (block $exit
+      (loop $top
+        (br_if $exit (i32.eqz (local.get $n)))
+        (local.set $acc (i32.add (local.get $acc)
+          (if (result i32) (i32.and (local.get $n) (i32.const 1))
+            (then (i32.const 3))
+            (else (i32.const 5)))))
+        (if (i32.gt_u (local.get $n) (i32.const 100)) (then (unreachable)))
+        (if (i32.eq (local.get $n) (i32.const 50)) (then (return (i32.const 50))))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $top)))
+    (select (local.get $acc) (i32.const 0) (local.get $acc))
+    (select (result i32) (i32.const 1) (i32.const 2) (local.get $n))
+    (i32.add)
+    (nop))
+  (func $unreachable_tail (param i32) (result i32)
+    (block (result i32)
+      (br 0 (i32.const 1))
+      (i32.add (i32.const 1))
+      (block (loop (if (i32.const 0) (then))))
+      (drop))
+    (return (i32.const 2))
+    (i32.const 3)
+    (if (then (unreachable)) (else (nop))))
+  (export "_start" (func $control))
+)
+"#;
+
+#[test]
+fn every_operator_family_compiles() {
+    let out = compile_all(ALL_OPERATORS);
+    let info = parse_wat(ALL_OPERATORS);
+    for funcs in &out {
+        assert_eq!(funcs.len(), info.num_defined_funcs() as usize);
+        for f in funcs {
+            assert!(!f.bytes.is_empty());
+            assert!(f.alignment.is_power_of_two());
+            assert!(f.traps.windows(2).all(|w| w[0].offset <= w[1].offset));
+        }
+    }
+    // $calls (function 11): a direct call to a defined function, a WASI symbol, and tables.
+    let calls = &out[0][11 - info.num_imported_funcs as usize];
+    let targets: Vec<&RelocTarget> = calls.relocs.iter().map(|r| &r.target).collect();
+    assert!(targets.contains(&&RelocTarget::Func(2)), "{targets:?}");
+    assert!(
+        targets.contains(&&RelocTarget::Symbol("wasmaot_wasi_proc_exit".into())),
+        "{targets:?}"
+    );
+    let codes = trap_codes(calls);
+    // Non-leaf functions check the stack limit in their prologue (leaf functions without a
+    // frame need no check: the guard below the limit covers their return address).
+    for c in [
+        TrapCode::StackOverflow,
+        TrapCode::TableOutOfBounds,
+        TrapCode::IndirectCallToNull,
+        TrapCode::BadSignature,
+    ] {
+        assert!(codes.contains(&c), "{codes:?}");
+    }
+    // $memops (function 8) calls the bulk-memory builtins.
+    let mem = &out[0][8 - info.num_imported_funcs as usize];
+    for b in [
+        "memory_grow",
+        "memory_fill",
+        "memory_copy",
+        "memory_init",
+        "data_drop",
+    ] {
+        let sym = wasmaot_abi::symbols::builtin(b);
+        assert!(
+            mem.relocs
+                .iter()
+                .any(|r| r.target == RelocTarget::Symbol(sym.clone())),
+            "{b}"
+        );
+    }
+    assert!(trap_codes(mem).contains(&TrapCode::MemoryOutOfBounds));
+}
+
+#[test]
+fn trap_kinds_are_recorded() {
+    let text = r#"
+    (module
+      (type $v (func))
+      (table 1 funcref)
+      (memory 1)
+      (func $unr (unreachable))
+      (func $div (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+      (func $divu (param i64 i64) (result i64) (i64.rem_u (local.get 0) (local.get 1)))
+      (func $trunc (param f64) (result i32) (i32.trunc_f64_s (local.get 0)))
+      (func $load (param i32) (result i32) (i32.load (local.get 0)))
+      (func $ci (param i32) (call_indirect (type $v) (local.get 0)))
+    )"#;
+    for funcs in compile_all(text) {
+        let has = |i: usize, c: TrapCode| trap_codes(&funcs[i]).contains(&c);
+        assert!(has(0, TrapCode::UnreachableCodeReached));
+        assert!(has(1, TrapCode::IntegerDivisionByZero));
+        assert!(has(1, TrapCode::IntegerOverflow));
+        assert!(has(2, TrapCode::IntegerDivisionByZero));
+        assert!(has(3, TrapCode::BadConversionToInteger));
+        assert!(has(3, TrapCode::IntegerOverflow));
+        assert!(has(4, TrapCode::MemoryOutOfBounds));
+        assert!(has(5, TrapCode::TableOutOfBounds));
+        assert!(has(5, TrapCode::IndirectCallToNull));
+        assert!(has(5, TrapCode::BadSignature));
+    }
+}
+
+#[test]
+fn multi_value_and_br_table() {
+    let text = r#"
+    (module
+      (func $many (param i32) (result i32 i64 f32 f64 i32 i64 f32 f64 i32)
+        (local.get 0) (i64.const 1) (f32.const 2) (f64.const 3)
+        (local.get 0) (i64.const 5) (f32.const 6) (f64.const 7) (local.get 0))
+      (func $blocks (param i32) (result i32 i32)
+        (i32.const 1) (i32.const 2)
+        (block (param i32 i32) (result i32 i32)
+          (br_if 0 (local.get 0))
+          (i32.add) (i32.const 0))
+        (loop (param i32 i32) (result i32 i32)
+          (if (param i32 i32) (result i32 i32) (local.get 0)
+            (then (i32.add) (i32.const 7))
+            (else (i32.sub) (i32.const 8)))))
+      (func $if_no_else (param i32) (result i32)
+        (i32.const 4)
+        (if (param i32) (result i32) (local.get 0) (then (i32.const 1) (i32.add))))
+      (func $switch (param i32) (result i32)
+        (block $d (result i32)
+          (block $c (result i32)
+            (block $b (result i32)
+              (block $a (result i32)
+                (i32.const 10)
+                (br_table $a $b $c $a $b $d (local.get 0)))
+              (i32.const 1) (i32.add) (return))
+            (i32.const 2) (i32.add) (return))
+          (i32.const 3) (i32.add) (return))
+        (i32.const 4) (i32.add))
+      (func $switch_void (param i32) (result i32)
+        (block $b (block $a (br_table $a $b $a (local.get 0))) (return (i32.const 1)))
+        (i32.const 2))
+      (func $call_many (result f64)
+        (call $many (i32.const 1))
+        (drop) (drop) (drop) (drop) (drop) (drop) (drop) (drop) (drop)
+        (call $blocks (i32.const 0)) (drop) (drop)
+        (f64.const 0))
+    )"#;
+    compile_all(text);
+}
+
+#[test]
+fn simd_is_unsupported_with_name_and_offset() {
+    let text = r#"
+    (module
+      (func $ok (result i32) (i32.const 1))
+      (func $simd (param i32) (result i32)
+        (i32x4.extract_lane 0 (i32x4.add (i32x4.splat (local.get 0)) (i32x4.splat (local.get 0))))))"#;
+    let info = parse_wat(text);
+    let isa = &isas()[0];
+    match compile_module(&info, isa.as_ref()) {
+        Err(CompileError::Unsupported { offset, what }) => {
+            assert_eq!(what, "SIMD operator `i32x4.splat` is not supported yet");
+            assert!(offset > 0);
+        }
+        other => panic!("expected Unsupported, got {other:?}"),
+    }
+    // A v128 local is rejected too, naming the type.
+    let info = parse_wat("(module (func (local v128)))");
+    let err = compile_module(&info, isa.as_ref()).unwrap_err();
+    assert!(err.to_string().contains("v128"), "{err}");
+}
+
+#[test]
+fn operator_names() {
+    use crate::translate::operator_name;
+    assert_eq!(operator_name(&wasmparser::Operator::I32x4Add), "i32x4.add");
+    assert_eq!(
+        operator_name(&wasmparser::Operator::I16x8ExtendLowI8x16S),
+        "i16x8.extend_low_i8x16_s"
+    );
+    assert_eq!(
+        operator_name(&wasmparser::Operator::V128AnyTrue),
+        "v128.any_true"
+    );
+    assert_eq!(
+        operator_name(&wasmparser::Operator::I32TruncSatF64U),
+        "i32.trunc_sat_f64_u"
+    );
+}
+
+#[test]
+fn output_is_independent_of_thread_count() {
+    let info = parse_wat(ALL_OPERATORS);
+    for isa in isas() {
+        let run = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| compile_module(&info, isa.as_ref()).unwrap())
+        };
+        assert_eq!(run(1), run(4));
+    }
+}
+
+#[test]
+fn trampolines_compile() {
+    use crate::module::Signature;
+    use wasmaot_abi::types::ValType::*;
+    let sigs = [
+        Signature {
+            params: vec![],
+            results: vec![],
+        },
+        Signature {
+            params: vec![I32, I64, F32, F64, FuncRef, ExternRef],
+            results: vec![I32],
+        },
+        Signature {
+            params: vec![I32],
+            results: vec![I64, F64, I32, F32, I64, I64, I64, I64, I64],
+        },
+    ];
+    for isa in isas() {
+        for sig in &sigs {
+            let f = compile_array_call(sig, isa.as_ref()).unwrap();
+            assert!(f.relocs.is_empty() && f.traps.is_empty());
+        }
+        let main = compile_main_shim(isa.as_ref());
+        let targets: Vec<&RelocTarget> = main.relocs.iter().map(|r| &r.target).collect();
+        assert!(
+            targets.contains(&&RelocTarget::Symbol("wasmaot_rt_main".into())),
+            "{targets:?}"
+        );
+        assert!(
+            targets.contains(&&RelocTarget::Symbol(wasmaot_abi::symbols::MODULE.into())),
+            "{targets:?}"
+        );
+    }
+    let v128 = Signature {
+        params: vec![V128],
+        results: vec![],
+    };
+    assert!(compile_array_call(&v128, isas()[0].as_ref()).is_err());
+}
+
+/// Compiles every `.wasm` under `$WASMAOT_CORPUS` (skipped when unset), for both targets at
+/// -O2: a smoke test on real toolchain output (Go's huge `br_table`s).
+#[test]
+fn corpus_compiles() {
+    let Some(dir) = std::env::var_os("WASMAOT_CORPUS") else {
+        return;
+    };
+    let mut files = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(dir)];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "wasm") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    for isa in isas()
+        .into_iter()
+        .filter(|i| i.flags().opt_level() != cranelift_codegen::settings::OptLevel::None)
+    {
+        for f in &files {
+            let bytes = std::fs::read(f).unwrap();
+            let info = match parse(
+                &bytes,
+                ParseOptions {
+                    allow_host_imports: true,
+                },
+            ) {
+                Ok(i) => i,
+                Err(e) => {
+                    eprintln!("{}: skipped: {e}", f.display());
+                    continue;
+                }
+            };
+            if let Err(e) = compile_module(&info, isa.as_ref()) {
+                panic!("{} ({}): {e}", f.display(), isa.triple());
+            }
+        }
+    }
+}

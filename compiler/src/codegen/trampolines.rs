@@ -1,0 +1,123 @@
+//! Trampolines: the array-call entry point of each module type (how the runtime calls wasm
+//! code with values in memory) and the C `main` of executables.
+//!
+//! Must never assume anything about a callee beyond its wasm signature.
+
+use cranelift_codegen::ir::{
+    self, AbiParam, ExtFuncData, ExternalName, GlobalValueData, InstBuilder, MemFlagsData,
+    UserExternalName, UserFuncName, types,
+};
+use cranelift_codegen::isa::TargetIsa;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use wasmaot_abi::types::VAL_RAW_SIZE;
+
+use super::compile::{CompiledFunction, finish};
+use crate::env::{NS_SYMBOL, SymbolTable, wasm_signature};
+use crate::error::Result;
+use crate::module::Signature;
+
+/// The array-call trampoline of a module type:
+/// `extern "C" fn(code: *const u8, vmctx: *mut u8, values: *mut u8)`. Loads the params from the
+/// 16-byte slots at `values` (slot i at `16 * i`, little-endian at the slot's start), calls
+/// `code(vmctx, params...)` with the wasm signature, and stores the results into slots 0..n.
+///
+/// Fails (`Unsupported`) only for signatures with `v128`.
+pub fn compile_array_call(sig: &Signature, isa: &dyn TargetIsa) -> Result<CompiledFunction> {
+    let ptr = isa.pointer_type();
+    let mut native = ir::Signature::new(isa.default_call_conv());
+    native
+        .params
+        .extend([AbiParam::new(ptr), AbiParam::new(ptr), AbiParam::new(ptr)]);
+    let wasm_sig = wasm_signature(sig, isa.default_call_conv(), ptr, 0)?;
+    let mut func = ir::Function::with_name_signature(UserFuncName::default(), native);
+    let mut ctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut func, &mut ctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let (code, vmctx, values) = {
+        let p = b.block_params(entry);
+        (p[0], p[1], p[2])
+    };
+    // The caller owns `values`: valid, but not necessarily 16-byte aligned.
+    let flags = MemFlagsData::new()
+        .with_notrap()
+        .with_endianness(ir::Endianness::Little);
+    let mut args = vec![vmctx];
+    for (i, param) in wasm_sig.params[1..].iter().enumerate() {
+        args.push(b.ins().load(
+            param.value_type,
+            flags,
+            values,
+            (VAL_RAW_SIZE as usize * i) as i32,
+        ));
+    }
+    let sig_ref = b.import_signature(wasm_sig);
+    let call = b.ins().call_indirect(sig_ref, code, &args);
+    let results = b.inst_results(call).to_vec();
+    for (i, r) in results.into_iter().enumerate() {
+        b.ins()
+            .store(flags, r, values, (VAL_RAW_SIZE as usize * i) as i32);
+    }
+    b.ins().return_(&[]);
+    b.finalize(isa.frontend_config());
+    finish(func, isa, &SymbolTable::default(), None)
+}
+
+/// The C `main(argc: i32, argv: *mut *mut u8) -> i32` of an executable: returns
+/// `wasmaot_rt_main(argc, argv, &wasmaot_module)`.
+pub fn compile_main_shim(isa: &dyn TargetIsa) -> CompiledFunction {
+    let ptr = isa.pointer_type();
+    let call_conv = isa.default_call_conv();
+    let mut sig = ir::Signature::new(call_conv);
+    sig.params
+        .extend([AbiParam::new(types::I32), AbiParam::new(ptr)]);
+    sig.returns.push(AbiParam::new(types::I32));
+    let mut rt_main_sig = sig.clone();
+    rt_main_sig.params.push(AbiParam::new(ptr));
+
+    let mut symbols = SymbolTable::default();
+    let mut func = ir::Function::with_name_signature(UserFuncName::default(), sig);
+    let module_name = func.declare_imported_user_function(UserExternalName::new(
+        NS_SYMBOL,
+        symbols.intern(wasmaot_abi::symbols::MODULE),
+    ));
+    // The runtime's entry point follows the builtin naming scheme: `wasmaot_rt_main`.
+    let rt_main_name = func.declare_imported_user_function(UserExternalName::new(
+        NS_SYMBOL,
+        symbols.intern(&wasmaot_abi::symbols::builtin("main")),
+    ));
+    // A data symbol: not assumed to be within PC-relative call range of the code.
+    let module_gv = func.create_global_value(GlobalValueData::Symbol {
+        name: ExternalName::user(module_name),
+        offset: 0.into(),
+        colocated: false,
+        tls: false,
+    });
+    let rt_main_sig = func.import_signature(rt_main_sig);
+    let pic = isa.flags().is_pic();
+    let rt_main = func.import_function(ExtFuncData {
+        name: ExternalName::user(rt_main_name),
+        signature: rt_main_sig,
+        colocated: !pic,
+        patchable: false,
+    });
+
+    let mut ctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut func, &mut ctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let (argc, argv) = {
+        let p = b.block_params(entry);
+        (p[0], p[1])
+    };
+    let module = b.ins().symbol_value(ptr, module_gv);
+    let call = b.ins().call(rt_main, &[argc, argv, module]);
+    let status = b.inst_results(call)[0];
+    b.ins().return_(&[status]);
+    b.finalize(isa.frontend_config());
+    finish(func, isa, &symbols, None).expect("the main shim always compiles")
+}

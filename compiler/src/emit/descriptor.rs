@@ -1,0 +1,356 @@
+//! Writes the module descriptor (`wasmaot_module`): a `wasmaot_abi::descriptor::ModuleDescriptor`
+//! followed by every array and string it points at, all in one data object whose pointer fields
+//! are relocations. Field positions come from `offset_of!` on the abi structs, so the compiler
+//! and the runtime cannot disagree about the layout.
+//!
+//! Must never compute a field offset by hand.
+
+use std::mem::{offset_of, size_of};
+
+use cranelift_module::FuncId;
+use wasmaot_abi::descriptor::{
+    ConstExprDesc, DataDesc, ElemDesc, ExportDesc, FunctionDesc, GlobalDesc, ImportDesc,
+    MemoryDesc, ModuleDescriptor, NO_INDEX, NO_MAX, SigDesc, TableDesc, TrapSite, extern_kind,
+};
+use wasmaot_abi::vmctx::{ModuleCounts, VmOffsets};
+
+use super::data::{DataBuilder, PtrTarget};
+use crate::module::ModuleInfo;
+
+/// Symbols the descriptor points at.
+pub struct DescriptorSymbols<'a> {
+    /// Code of each defined function, in index order, with its length and trap sites.
+    pub functions: Vec<(FuncId, u64, &'a [TrapSite])>,
+    /// Array-call trampoline of each module type.
+    pub array_calls: Vec<FuncId>,
+    /// Host function of each imported function (WASI), in import order over functions.
+    pub import_host_code: Vec<Option<FuncId>>,
+}
+
+/// Builds the descriptor's bytes.
+pub fn build_descriptor(
+    info: &ModuleInfo<'_>,
+    syms: &DescriptorSymbols<'_>,
+    policy: &str,
+) -> DataBuilder {
+    let mut d = DataBuilder::new(16);
+    let base = d.alloc(size_of::<ModuleDescriptor>(), 16);
+    debug_assert_eq!(base, 0);
+    let field = |off: usize| base + off as u64;
+
+    d.put_u64(
+        field(offset_of!(ModuleDescriptor, magic)),
+        wasmaot_abi::DESCRIPTOR_MAGIC,
+    );
+    d.put_u32(
+        field(offset_of!(ModuleDescriptor, abi_version)),
+        wasmaot_abi::ABI_VERSION,
+    );
+    d.put_u32(
+        field(offset_of!(ModuleDescriptor, start)),
+        info.start.unwrap_or(NO_INDEX),
+    );
+    let counts = info.counts();
+    d.put_u64(
+        field(offset_of!(ModuleDescriptor, vmctx_size)),
+        VmOffsets::new(counts).size as u64,
+    );
+    write_counts(&mut d, field(offset_of!(ModuleDescriptor, counts)), &counts);
+
+    // types
+    let types_at = d.alloc(size_of::<SigDesc>() * info.types.len(), 8);
+    for (i, sig) in info.types.iter().enumerate() {
+        let at = types_at + (i * size_of::<SigDesc>()) as u64;
+        let params: Vec<u8> = sig.params.iter().map(|t| *t as u8).collect();
+        let results: Vec<u8> = sig.results.iter().map(|t| *t as u8).collect();
+        d.put_bytes_slice(at + offset_of!(SigDesc, params) as u64, &params, 1);
+        d.put_bytes_slice(at + offset_of!(SigDesc, results) as u64, &results, 1);
+        d.put_ptr(
+            at + offset_of!(SigDesc, array_call) as u64,
+            PtrTarget::Func(syms.array_calls[i]),
+        );
+    }
+    d.put_self_slice(
+        field(offset_of!(ModuleDescriptor, types)),
+        types_at,
+        info.types.len() as u64,
+    );
+
+    // func_types
+    let func_types: Vec<u8> = info
+        .funcs
+        .iter()
+        .flat_map(|f| f.type_index.to_le_bytes())
+        .collect();
+    d.put_array_slice(
+        field(offset_of!(ModuleDescriptor, func_types)),
+        &func_types,
+        4,
+        info.funcs.len() as u64,
+    );
+
+    // functions
+    let funcs_at = d.alloc(size_of::<FunctionDesc>() * syms.functions.len(), 8);
+    for (i, (id, len, traps)) in syms.functions.iter().enumerate() {
+        let at = funcs_at + (i * size_of::<FunctionDesc>()) as u64;
+        d.put_ptr(
+            at + offset_of!(FunctionDesc, code) as u64,
+            PtrTarget::Func(*id),
+        );
+        d.put_u64(at + offset_of!(FunctionDesc, code_len) as u64, *len);
+        let index = info.num_imported_funcs + i as u32;
+        let name = info
+            .func_names
+            .get(&index)
+            .map(String::as_str)
+            .unwrap_or("");
+        d.put_bytes_slice(
+            at + offset_of!(FunctionDesc, name) as u64,
+            name.as_bytes(),
+            1,
+        );
+        let trap_bytes: Vec<u8> = traps
+            .iter()
+            .flat_map(|t| {
+                let mut b = [0u8; 8];
+                b[..4].copy_from_slice(&t.offset.to_le_bytes());
+                b[4] = t.code;
+                b
+            })
+            .collect();
+        debug_assert_eq!(size_of::<TrapSite>(), 8);
+        d.put_array_slice(
+            at + offset_of!(FunctionDesc, traps) as u64,
+            &trap_bytes,
+            4,
+            traps.len() as u64,
+        );
+    }
+    d.put_self_slice(
+        field(offset_of!(ModuleDescriptor, functions)),
+        funcs_at,
+        syms.functions.len() as u64,
+    );
+
+    // imports
+    let imports_at = d.alloc(size_of::<ImportDesc>() * info.imports.len(), 8);
+    let mut func_import = 0;
+    for (i, imp) in info.imports.iter().enumerate() {
+        let at = imports_at + (i * size_of::<ImportDesc>()) as u64;
+        d.put_bytes_slice(
+            at + offset_of!(ImportDesc, module) as u64,
+            imp.module.as_bytes(),
+            1,
+        );
+        d.put_bytes_slice(
+            at + offset_of!(ImportDesc, name) as u64,
+            imp.name.as_bytes(),
+            1,
+        );
+        d.put_u8(at + offset_of!(ImportDesc, kind) as u64, imp.kind);
+        d.put_u32(at + offset_of!(ImportDesc, index) as u64, imp.index);
+        if imp.kind == extern_kind::FUNC {
+            if let Some(host) = syms.import_host_code[func_import] {
+                d.put_ptr(
+                    at + offset_of!(ImportDesc, host_code) as u64,
+                    PtrTarget::Func(host),
+                );
+            }
+            func_import += 1;
+        }
+    }
+    d.put_self_slice(
+        field(offset_of!(ModuleDescriptor, imports)),
+        imports_at,
+        info.imports.len() as u64,
+    );
+
+    // memories
+    let mems_at = d.alloc(size_of::<MemoryDesc>() * info.memories.len(), 8);
+    for (i, m) in info.memories.iter().enumerate() {
+        let at = mems_at + (i * size_of::<MemoryDesc>()) as u64;
+        d.put_u64(at + offset_of!(MemoryDesc, min_pages) as u64, m.min_pages);
+        d.put_u64(
+            at + offset_of!(MemoryDesc, max_pages) as u64,
+            m.max_pages.unwrap_or(NO_MAX),
+        );
+        d.put_u8(
+            at + offset_of!(MemoryDesc, imported) as u64,
+            m.imported as u8,
+        );
+        d.put_u8(at + offset_of!(MemoryDesc, shared) as u64, m.shared as u8);
+    }
+    d.put_self_slice(
+        field(offset_of!(ModuleDescriptor, memories)),
+        mems_at,
+        info.memories.len() as u64,
+    );
+
+    // tables
+    let tables_at = d.alloc(size_of::<TableDesc>() * info.tables.len(), 8);
+    for (i, t) in info.tables.iter().enumerate() {
+        let at = tables_at + (i * size_of::<TableDesc>()) as u64;
+        d.put_u64(at + offset_of!(TableDesc, min) as u64, t.min);
+        d.put_u64(
+            at + offset_of!(TableDesc, max) as u64,
+            t.max.unwrap_or(NO_MAX),
+        );
+        d.put_u8(
+            at + offset_of!(TableDesc, elem_type) as u64,
+            t.elem_type as u8,
+        );
+        d.put_u8(
+            at + offset_of!(TableDesc, imported) as u64,
+            t.imported as u8,
+        );
+    }
+    d.put_self_slice(
+        field(offset_of!(ModuleDescriptor, tables)),
+        tables_at,
+        info.tables.len() as u64,
+    );
+
+    // globals
+    let globals_at = d.alloc(size_of::<GlobalDesc>() * info.globals.len(), 8);
+    for (i, g) in info.globals.iter().enumerate() {
+        let at = globals_at + (i * size_of::<GlobalDesc>()) as u64;
+        d.put_u8(at + offset_of!(GlobalDesc, ty) as u64, g.ty as u8);
+        d.put_u8(at + offset_of!(GlobalDesc, mutable) as u64, g.mutable as u8);
+        d.put_u8(
+            at + offset_of!(GlobalDesc, imported) as u64,
+            g.init.is_none() as u8,
+        );
+        if let Some(init) = &g.init {
+            write_const(&mut d, at + offset_of!(GlobalDesc, init) as u64, init);
+        }
+    }
+    d.put_self_slice(
+        field(offset_of!(ModuleDescriptor, globals)),
+        globals_at,
+        info.globals.len() as u64,
+    );
+
+    // data segments
+    let data_at = d.alloc(size_of::<DataDesc>() * info.data.len(), 8);
+    for (i, seg) in info.data.iter().enumerate() {
+        let at = data_at + (i * size_of::<DataDesc>()) as u64;
+        d.put_u32(at + offset_of!(DataDesc, memory) as u64, seg.memory);
+        d.put_u8(at + offset_of!(DataDesc, mode) as u64, seg.mode);
+        write_const(
+            &mut d,
+            at + offset_of!(DataDesc, offset) as u64,
+            &seg.offset,
+        );
+        d.put_bytes_slice(at + offset_of!(DataDesc, bytes) as u64, seg.bytes, 16);
+    }
+    d.put_self_slice(
+        field(offset_of!(ModuleDescriptor, data)),
+        data_at,
+        info.data.len() as u64,
+    );
+
+    // element segments
+    let elems_at = d.alloc(size_of::<ElemDesc>() * info.elems.len(), 8);
+    for (i, seg) in info.elems.iter().enumerate() {
+        let at = elems_at + (i * size_of::<ElemDesc>()) as u64;
+        d.put_u32(at + offset_of!(ElemDesc, table) as u64, seg.table);
+        d.put_u8(at + offset_of!(ElemDesc, mode) as u64, seg.mode);
+        d.put_u8(
+            at + offset_of!(ElemDesc, elem_type) as u64,
+            seg.elem_type as u8,
+        );
+        write_const(
+            &mut d,
+            at + offset_of!(ElemDesc, offset) as u64,
+            &seg.offset,
+        );
+        let items_at = d.alloc(size_of::<ConstExprDesc>() * seg.items.len(), 8);
+        for (j, item) in seg.items.iter().enumerate() {
+            write_const(
+                &mut d,
+                items_at + (j * size_of::<ConstExprDesc>()) as u64,
+                item,
+            );
+        }
+        d.put_self_slice(
+            at + offset_of!(ElemDesc, items) as u64,
+            items_at,
+            seg.items.len() as u64,
+        );
+    }
+    d.put_self_slice(
+        field(offset_of!(ModuleDescriptor, elems)),
+        elems_at,
+        info.elems.len() as u64,
+    );
+
+    // exports
+    let exports_at = d.alloc(size_of::<ExportDesc>() * info.exports.len(), 8);
+    for (i, e) in info.exports.iter().enumerate() {
+        let at = exports_at + (i * size_of::<ExportDesc>()) as u64;
+        d.put_bytes_slice(
+            at + offset_of!(ExportDesc, name) as u64,
+            e.name.as_bytes(),
+            1,
+        );
+        d.put_u8(at + offset_of!(ExportDesc, kind) as u64, e.kind);
+        d.put_u32(at + offset_of!(ExportDesc, index) as u64, e.index);
+    }
+    d.put_self_slice(
+        field(offset_of!(ModuleDescriptor, exports)),
+        exports_at,
+        info.exports.len() as u64,
+    );
+
+    let name = info.module_name.as_deref().unwrap_or("");
+    d.put_bytes_slice(
+        field(offset_of!(ModuleDescriptor, name)),
+        name.as_bytes(),
+        1,
+    );
+    d.put_bytes_slice(
+        field(offset_of!(ModuleDescriptor, policy)),
+        policy.as_bytes(),
+        1,
+    );
+    d
+}
+
+fn write_counts(d: &mut DataBuilder, at: u64, c: &ModuleCounts) {
+    let fields = [
+        (offset_of!(ModuleCounts, num_types), c.num_types),
+        (
+            offset_of!(ModuleCounts, num_imported_funcs),
+            c.num_imported_funcs,
+        ),
+        (offset_of!(ModuleCounts, num_funcs), c.num_funcs),
+        (
+            offset_of!(ModuleCounts, num_imported_tables),
+            c.num_imported_tables,
+        ),
+        (offset_of!(ModuleCounts, num_tables), c.num_tables),
+        (
+            offset_of!(ModuleCounts, num_imported_memories),
+            c.num_imported_memories,
+        ),
+        (offset_of!(ModuleCounts, num_memories), c.num_memories),
+        (
+            offset_of!(ModuleCounts, num_imported_globals),
+            c.num_imported_globals,
+        ),
+        (offset_of!(ModuleCounts, num_globals), c.num_globals),
+        (offset_of!(ModuleCounts, num_data), c.num_data),
+        (offset_of!(ModuleCounts, num_elems), c.num_elems),
+    ];
+    for (off, v) in fields {
+        d.put_u32(at + off as u64, v);
+    }
+}
+
+fn write_const(d: &mut DataBuilder, at: u64, c: &ConstExprDesc) {
+    d.put_u32(at + offset_of!(ConstExprDesc, kind) as u64, c.kind);
+    d.put_u32(at + offset_of!(ConstExprDesc, index) as u64, c.index);
+    let bits = at + offset_of!(ConstExprDesc, bits) as u64;
+    d.put_u64(bits, c.bits[0]);
+    d.put_u64(bits + 8, c.bits[1]);
+}

@@ -1,0 +1,197 @@
+//! Writes the object file: every compiled function, the array-call trampolines, the C `main`
+//! shim (executables), and the module descriptor, through cranelift-object.
+//!
+//! All symbols are declared first and defined afterwards strictly in index order, so the object
+//! bytes do not depend on how many threads compiled the functions. Must never define anything in
+//! an order that depends on a hash map's iteration order.
+
+mod data;
+mod descriptor;
+
+use std::collections::HashMap;
+
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_module::{DataId, FuncId, Linkage, Module, ModuleReloc, ModuleRelocTarget};
+use cranelift_object::{ObjectBuilder, ObjectModule};
+use wasmaot_abi::symbols;
+
+use crate::codegen::compile::{CompiledFunction, RelocTarget};
+use crate::error::{CompileError, Result};
+use crate::module::ModuleInfo;
+
+/// What goes into the object.
+pub struct EmitInput<'a> {
+    pub info: &'a ModuleInfo<'a>,
+    /// Defined functions, in index order.
+    pub functions: &'a [CompiledFunction],
+    /// One array-call trampoline per module type, in type order.
+    pub array_calls: &'a [CompiledFunction],
+    /// The C `main` of an executable; `None` for a loadable library.
+    pub main_shim: Option<&'a CompiledFunction>,
+    /// Encoded sandbox policy (`wasmaot_abi::policy`).
+    pub policy: &'a str,
+}
+
+fn obj_err(e: impl std::fmt::Display) -> CompileError {
+    CompileError::Object(e.to_string())
+}
+
+/// Symbols declared in the object, and imports declared on first use.
+struct Symbols {
+    /// Per function index: its code (`None` for an imported non-WASI function).
+    funcs: Vec<Option<FuncId>>,
+    array_calls: Vec<FuncId>,
+    module_data: DataId,
+    imports: HashMap<String, FuncId>,
+}
+
+impl Symbols {
+    fn import(&mut self, module: &mut ObjectModule, name: &str) -> Result<FuncId> {
+        if let Some(id) = self.imports.get(name) {
+            return Ok(*id);
+        }
+        let sig = module.make_signature();
+        let id = module
+            .declare_function(name, Linkage::Import, &sig)
+            .map_err(obj_err)?;
+        self.imports.insert(name.to_string(), id);
+        Ok(id)
+    }
+
+    fn reloc_target(
+        &mut self,
+        module: &mut ObjectModule,
+        t: &RelocTarget,
+    ) -> Result<ModuleRelocTarget> {
+        Ok(match t {
+            RelocTarget::Func(index) => {
+                let id = self
+                    .funcs
+                    .get(*index as usize)
+                    .copied()
+                    .flatten()
+                    .ok_or_else(|| {
+                        CompileError::Object(format!(
+                            "relocation to function {index}, which has no code"
+                        ))
+                    })?;
+                ModuleRelocTarget::user(0, id.as_u32())
+            }
+            RelocTarget::Symbol(name) if name == symbols::MODULE => {
+                ModuleRelocTarget::user(1, self.module_data.as_u32())
+            }
+            RelocTarget::Symbol(name) => {
+                ModuleRelocTarget::user(0, self.import(module, name)?.as_u32())
+            }
+        })
+    }
+
+    fn define(
+        &mut self,
+        module: &mut ObjectModule,
+        id: FuncId,
+        f: &CompiledFunction,
+    ) -> Result<()> {
+        let relocs = f
+            .relocs
+            .iter()
+            .map(|r| {
+                Ok(ModuleReloc {
+                    offset: r.offset,
+                    kind: r.kind,
+                    addend: r.addend,
+                    name: self.reloc_target(module, &r.target)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        module
+            .define_function_bytes(id, f.alignment, &f.bytes, &relocs)
+            .map_err(obj_err)
+    }
+}
+
+/// Builds the object file's bytes.
+pub fn emit_object(isa: OwnedTargetIsa, input: &EmitInput<'_>) -> Result<Vec<u8>> {
+    let info = input.info;
+    let builder = ObjectBuilder::new(isa, "wasmaot", cranelift_module::default_libcall_names())
+        .map_err(obj_err)?;
+    let mut module = ObjectModule::new(builder);
+    let sig = module.make_signature();
+
+    // Declare everything first. Function index i (imported ones included) maps to funcs[i]:
+    // imported functions get an import symbol (their WASI host function) so a `RelocTarget::Func`
+    // of an imported index still resolves; the translator calls WASI through symbols anyway.
+    let mut syms = Symbols {
+        funcs: Vec::with_capacity(info.funcs.len()),
+        array_calls: Vec::new(),
+        module_data: module
+            .declare_data(symbols::MODULE, Linkage::Export, false, false)
+            .map_err(obj_err)?,
+        imports: HashMap::new(),
+    };
+    let mut import_host_code = Vec::new();
+    for decl in &info.funcs[..info.num_imported_funcs as usize] {
+        let host = match &decl.wasi_symbol {
+            Some(sym) => Some(syms.import(&mut module, sym)?),
+            None => None,
+        };
+        import_host_code.push(host);
+        // Imported functions have no code of their own in this object.
+        syms.funcs.push(host);
+    }
+    for i in info.num_imported_funcs..info.funcs.len() as u32 {
+        let id = module
+            .declare_function(&symbols::func(i), Linkage::Local, &sig)
+            .map_err(obj_err)?;
+        syms.funcs.push(Some(id));
+    }
+    for t in 0..input.array_calls.len() as u32 {
+        let id = module
+            .declare_function(&symbols::array_call(t), Linkage::Local, &sig)
+            .map_err(obj_err)?;
+        syms.array_calls.push(id);
+    }
+    let main_id = match input.main_shim {
+        Some(_) => Some(
+            module
+                .declare_function("main", Linkage::Export, &sig)
+                .map_err(obj_err)?,
+        ),
+        None => None,
+    };
+
+    // Define, in index order.
+    for (i, f) in input.functions.iter().enumerate() {
+        let id =
+            syms.funcs[info.num_imported_funcs as usize + i].expect("defined function is declared");
+        syms.define(&mut module, id, f)?;
+    }
+    for (t, f) in input.array_calls.iter().enumerate() {
+        let id = syms.array_calls[t];
+        syms.define(&mut module, id, f)?;
+    }
+    if let (Some(id), Some(f)) = (main_id, input.main_shim) {
+        syms.define(&mut module, id, f)?;
+    }
+
+    let functions = input
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let id = syms.funcs[info.num_imported_funcs as usize + i]
+                .expect("defined function is declared");
+            (id, f.bytes.len() as u64, f.traps.as_slice())
+        })
+        .collect();
+    let desc_syms = descriptor::DescriptorSymbols {
+        functions,
+        array_calls: syms.array_calls.clone(),
+        import_host_code,
+    };
+    let desc = descriptor::build_descriptor(info, &desc_syms, input.policy);
+    desc.define(&mut module, syms.module_data)
+        .map_err(obj_err)?;
+
+    module.finish().emit().map_err(obj_err)
+}

@@ -1,0 +1,181 @@
+//! Calls: direct calls to defined functions, WASI host functions and imported functions;
+//! `call_indirect` with its null and signature checks; calls to runtime builtins.
+//!
+//! Must never call through a table element without the bounds, null and type-id checks.
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{
+    self, AbiParam, ExtFuncData, ExternalName, FuncRef, InstBuilder, SigRef, UserExternalName,
+    Value, types,
+};
+use cranelift_frontend::FunctionBuilder;
+use wasmaot_abi::builtins::{Builtin, BuiltinType};
+use wasmaot_abi::trap::TrapCode;
+use wasmaot_abi::vmctx::{func_import, func_ref};
+
+use super::{FuncEnv, NS_WASM_FUNC, mutable_flags};
+use crate::error::Result;
+
+impl FuncEnv<'_> {
+    /// The imported signature of wasm type `type_index` (cached).
+    fn sig_ref(
+        &mut self,
+        builder: &mut FunctionBuilder,
+        type_index: u32,
+        offset: u64,
+    ) -> Result<SigRef> {
+        if let Some(&s) = self.sigs.get(&type_index) {
+            return Ok(s);
+        }
+        let sig = self.signature_of_type(type_index, offset)?;
+        let s = builder.import_signature(sig);
+        self.sigs.insert(type_index, s);
+        Ok(s)
+    }
+
+    /// The `FuncRef` of a function called directly: a defined wasm function, or a WASI host
+    /// function (same native shape: `(vmctx, params...) -> results`, C ABI).
+    fn direct_func_ref(
+        &mut self,
+        builder: &mut FunctionBuilder,
+        callee: u32,
+        offset: u64,
+    ) -> Result<FuncRef> {
+        if let Some(&f) = self.direct_funcs.get(&callee) {
+            return Ok(f);
+        }
+        let type_index = self.info.funcs[callee as usize].type_index;
+        let sig = self.signature_of_type(type_index, offset)?;
+        let f = match &self.info.funcs[callee as usize].wasi_symbol {
+            Some(symbol) => {
+                let symbol = symbol.clone();
+                self.import_symbol_func(builder.func, &symbol, sig)
+            }
+            None => {
+                let r = builder
+                    .func
+                    .declare_imported_user_function(UserExternalName::new(NS_WASM_FUNC, callee));
+                let signature = builder.import_signature(sig);
+                // Wasm functions are all in the same object: always a direct, PC-relative call.
+                builder.import_function(ExtFuncData {
+                    name: ExternalName::user(r),
+                    signature,
+                    colocated: true,
+                    patchable: false,
+                })
+            }
+        };
+        self.direct_funcs.insert(callee, f);
+        Ok(f)
+    }
+
+    /// `call callee`: returns the results. `offset` is the operator's, for errors.
+    pub fn call(
+        &mut self,
+        builder: &mut FunctionBuilder,
+        callee: u32,
+        args: &[Value],
+        offset: u64,
+    ) -> Result<Vec<Value>> {
+        let imported_host = callee < self.info.num_imported_funcs
+            && self.info.funcs[callee as usize].wasi_symbol.is_none();
+        let inst = if imported_host {
+            // An import supplied by the embedder: `{code, vmctx}` in our vmctx, set at
+            // instantiation.
+            let type_index = self.info.funcs[callee as usize].type_index;
+            let sig = self.sig_ref(builder, type_index, offset)?;
+            let slot = self.offsets.imported_func(callee);
+            let code =
+                self.load_vmctx_readonly(builder, self.pointer_type, slot + func_import::CODE);
+            let callee_vmctx =
+                self.load_vmctx_readonly(builder, self.pointer_type, slot + func_import::VMCTX);
+            let mut full = Vec::with_capacity(args.len() + 1);
+            full.push(callee_vmctx);
+            full.extend_from_slice(args);
+            builder.ins().call_indirect(sig, code, &full)
+        } else {
+            let f = self.direct_func_ref(builder, callee, offset)?;
+            let vmctx = self.vmctx(builder);
+            let mut full = Vec::with_capacity(args.len() + 1);
+            full.push(vmctx);
+            full.extend_from_slice(args);
+            builder.ins().call(f, &full)
+        };
+        Ok(builder.inst_results(inst).to_vec())
+    }
+
+    /// `call_indirect (type type_index) table`: element `index` of `table` must be in bounds
+    /// (`TableOutOfBounds`), non-null (`IndirectCallToNull`) and of the same canonical
+    /// signature as `type_index` (`BadSignature`); then its code is called with its vmctx.
+    pub fn call_indirect(
+        &mut self,
+        builder: &mut FunctionBuilder,
+        table: u32,
+        type_index: u32,
+        index: Value,
+        args: &[Value],
+        offset: u64,
+    ) -> Result<Vec<Value>> {
+        let sig = self.sig_ref(builder, type_index, offset)?;
+        let addr = self.table_elem_addr(builder, table, index);
+        let funcref = builder
+            .ins()
+            .load(self.pointer_type, mutable_flags(), addr, 0);
+        self.trapz(builder, funcref, TrapCode::IndirectCallToNull);
+        // A live VMFuncRef never changes, but these loads depend on the null check above: they
+        // may not be hoisted (no `can_move`).
+        let fr_flags = mutable_flags().with_readonly();
+        let actual = builder
+            .ins()
+            .load(types::I32, fr_flags, funcref, func_ref::TYPE_ID as i32);
+        let expected =
+            self.load_vmctx_readonly(builder, types::I32, self.offsets.type_id(type_index));
+        let mismatch = builder.ins().icmp(IntCC::NotEqual, actual, expected);
+        self.trapnz(builder, mismatch, TrapCode::BadSignature);
+        let code = builder
+            .ins()
+            .load(self.pointer_type, fr_flags, funcref, func_ref::CODE as i32);
+        let callee_vmctx =
+            builder
+                .ins()
+                .load(self.pointer_type, fr_flags, funcref, func_ref::VMCTX as i32);
+        let mut full = Vec::with_capacity(args.len() + 1);
+        full.push(callee_vmctx);
+        full.extend_from_slice(args);
+        let inst = builder.ins().call_indirect(sig, code, &full);
+        Ok(builder.inst_results(inst).to_vec())
+    }
+
+    /// Calls runtime builtin `b` (C ABI, vmctx first): returns its results.
+    pub fn call_builtin(
+        &mut self,
+        builder: &mut FunctionBuilder,
+        b: &Builtin,
+        args: &[Value],
+    ) -> Vec<Value> {
+        let f = match self.builtins.get(b.name) {
+            Some(&f) => f,
+            None => {
+                let native = |t: &BuiltinType| match t {
+                    BuiltinType::I32 => AbiParam::new(types::I32),
+                    BuiltinType::I64 => AbiParam::new(types::I64),
+                };
+                let mut sig = ir::Signature::new(self.call_conv);
+                sig.params.push(AbiParam::new(self.pointer_type));
+                sig.params.extend(b.params.iter().map(native));
+                sig.returns.extend(b.results.iter().map(native));
+                let symbol = wasmaot_abi::symbols::builtin(b.name);
+                let f = self.import_symbol_func(builder.func, &symbol, sig);
+                self.builtins.insert(b.name, f);
+                f
+            }
+        };
+        debug_assert_eq!(args.len(), b.params.len());
+        let vmctx = self.vmctx(builder);
+        let mut full = Vec::with_capacity(args.len() + 1);
+        full.push(vmctx);
+        full.extend_from_slice(args);
+        let inst = builder.ins().call(f, &full);
+        builder.inst_results(inst).to_vec()
+    }
+}

@@ -1,0 +1,59 @@
+//! Errors the compiler reports to its caller: every one names what is wrong in words a user can
+//! act on, and for wasm input the byte offset.
+//!
+//! Must never carry a panic message or a Rust type name: these reach users verbatim.
+
+use thiserror::Error;
+
+/// Why a compile failed.
+#[derive(Debug, Error)]
+pub enum CompileError {
+    /// The bytes are not a valid WebAssembly module (malformed or fails validation).
+    #[error("invalid module at offset {offset:#x}: {message}")]
+    Invalid { offset: u64, message: String },
+    /// The module is valid but uses something wasmaot does not support yet.
+    #[error("unsupported at offset {offset:#x}: {what}")]
+    Unsupported { offset: u64, what: String },
+    /// The module imports something no executable can provide.
+    #[error("unknown import `{module}::{name}` (offset {offset:#x}): {reason}")]
+    UnknownImport {
+        module: String,
+        name: String,
+        offset: u64,
+        reason: String,
+    },
+    /// The text format input could not be parsed.
+    #[error("{0}")]
+    Wat(String),
+    /// Code generation failed inside Cranelift (a wasmaot bug: please report it).
+    #[error("code generation failed in function {func}: {message}")]
+    Codegen { func: u32, message: String },
+    /// Writing the object file failed.
+    #[error("writing the object file failed: {0}")]
+    Object(String),
+    /// Linking the executable failed.
+    #[error("{0}")]
+    Link(String),
+    /// Invalid options.
+    #[error("{0}")]
+    Options(String),
+}
+
+impl CompileError {
+    /// Builds an `Invalid` error from a wasmparser error.
+    pub fn from_parser(e: wasmparser::BinaryReaderError) -> CompileError {
+        CompileError::Invalid {
+            offset: e.offset(),
+            message: e.message().to_string(),
+        }
+    }
+}
+
+impl From<wasmparser::BinaryReaderError> for CompileError {
+    fn from(e: wasmparser::BinaryReaderError) -> Self {
+        CompileError::from_parser(e)
+    }
+}
+
+/// Result alias for the compiler.
+pub type Result<T, E = CompileError> = std::result::Result<T, E>;

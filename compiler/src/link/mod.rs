@@ -1,0 +1,112 @@
+//! Links an object file with the embedded runtime into a static executable, using the system C
+//! compiler driver as the linker (`cc` for the host, `aarch64-linux-gnu-gcc` for aarch64 on an
+//! x86_64 host, or `--linker`).
+//!
+//! Must never leave a partial output file: the executable is linked to a temporary file in the
+//! output's directory and renamed into place only on success.
+
+mod runtime_archive;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::error::{CompileError, Result};
+pub use runtime_archive::runtime_archive;
+
+/// Libraries the Rust runtime staticlib needs from the C library, in static-link form.
+const NATIVE_LIBS: &[&str] = &["-lutil", "-lrt", "-lpthread", "-lm", "-ldl", "-lc"];
+
+/// The linker driver to use for `triple` when the user named none.
+pub fn default_linker(triple: &str) -> String {
+    let host_arch = std::env::consts::ARCH;
+    match triple.split('-').next() {
+        Some(arch) if arch == host_arch => "cc".to_string(),
+        Some("aarch64") => "aarch64-linux-gnu-gcc".to_string(),
+        Some("x86_64") => "x86_64-linux-gnu-gcc".to_string(),
+        _ => "cc".to_string(),
+    }
+}
+
+fn link_error(msg: impl Into<String>) -> CompileError {
+    CompileError::Link(msg.into())
+}
+
+/// Creates the temporary output file beside `output`; fails with a clear message if that
+/// directory cannot be written.
+pub fn temp_output(output: &Path) -> Result<tempfile::TempPath> {
+    let dir = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let file = tempfile::Builder::new()
+        .prefix(".wasmaot-")
+        .tempfile_in(&dir)
+        .map_err(|e| link_error(format!("cannot write `{}`: {e}", output.display())))?;
+    Ok(file.into_temp_path())
+}
+
+/// Moves a finished temporary file to `output`.
+pub fn persist(tmp: tempfile::TempPath, output: &Path) -> Result<()> {
+    tmp.persist(output)
+        .map_err(|e| link_error(format!("cannot write `{}`: {}", output.display(), e.error)))
+}
+
+/// Links `object` with the runtime for `triple` into the static executable `output`.
+pub fn link_executable(
+    object: &[u8],
+    triple: &str,
+    linker: Option<&str>,
+    output: &Path,
+) -> Result<()> {
+    let archive = runtime_archive(triple).ok_or_else(|| {
+        link_error(format!(
+            "this wasmaot was built without the runtime for {triple} (run `rustup target add {triple}` and rebuild wasmaot)"
+        ))
+    })?;
+    let out_tmp = temp_output(output)?;
+    let work = tempfile::tempdir()
+        .map_err(|e| link_error(format!("cannot create a temporary directory: {e}")))?;
+    let obj_path = work.path().join("module.o");
+    let rt_path = work.path().join("libwasmaot_runtime.a");
+    std::fs::write(&obj_path, object)
+        .map_err(|e| link_error(format!("cannot write {}: {e}", obj_path.display())))?;
+    std::fs::write(&rt_path, archive)
+        .map_err(|e| link_error(format!("cannot write {}: {e}", rt_path.display())))?;
+
+    let linker = linker
+        .map(str::to_string)
+        .unwrap_or_else(|| default_linker(triple));
+    let mut cmd = Command::new(&linker);
+    cmd.arg("-static")
+        .arg("-no-pie")
+        .arg("-Wl,--gc-sections")
+        .arg("-o")
+        .arg(&*out_tmp)
+        .arg(&obj_path)
+        .arg(&rt_path)
+        .args(NATIVE_LIBS);
+    let out = cmd.output().map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            link_error(format!(
+                "linker `{linker}` not found: install it (Debian: `apt-get install {}`) or pass --linker",
+                if linker.contains("aarch64") { "gcc-aarch64-linux-gnu" } else { "gcc" }
+            ))
+        } else {
+            link_error(format!("cannot run linker `{linker}`: {e}"))
+        }
+    })?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let first: Vec<&str> = stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(3)
+            .collect();
+        return Err(link_error(format!(
+            "linking failed (`{linker}` {}): {}",
+            out.status,
+            first.join(" | ")
+        )));
+    }
+    persist(out_tmp, output)
+}

@@ -1,0 +1,172 @@
+//! `ModuleInfo`: everything the compiler knows about a module after parsing and validation,
+//! as plain data. Built by [`parse`]; read by the translator, the code generator and the
+//! descriptor writer.
+//!
+//! Must never hold Cranelift types (translation-independent), and is the only place that calls
+//! wasmparser's section readers.
+
+mod parse;
+
+pub use parse::{ParseOptions, parse};
+
+use wasmaot_abi::descriptor::ConstExprDesc;
+use wasmaot_abi::types::ValType;
+use wasmaot_abi::vmctx::ModuleCounts;
+
+/// A function signature with our value types.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Signature {
+    pub params: Vec<ValType>,
+    pub results: Vec<ValType>,
+}
+
+/// A function (imported or defined).
+#[derive(Clone, Debug)]
+pub struct FuncDecl {
+    pub type_index: u32,
+    /// For imported WASI functions: the runtime symbol to call directly.
+    pub wasi_symbol: Option<String>,
+}
+
+/// One import, in module order.
+#[derive(Clone, Debug)]
+pub struct Import {
+    pub module: String,
+    pub name: String,
+    /// `wasmaot_abi::descriptor::extern_kind` value.
+    pub kind: u8,
+    /// Index in its own index space.
+    pub index: u32,
+    /// Byte offset of the import entry.
+    pub offset: u64,
+}
+
+/// A table.
+#[derive(Clone, Debug)]
+pub struct TableInfo {
+    pub elem_type: ValType,
+    pub min: u64,
+    pub max: Option<u64>,
+    pub imported: bool,
+}
+
+/// A linear memory.
+#[derive(Clone, Debug)]
+pub struct MemoryInfo {
+    pub min_pages: u64,
+    pub max_pages: Option<u64>,
+    pub imported: bool,
+    pub shared: bool,
+}
+
+/// A global.
+#[derive(Clone, Debug)]
+pub struct GlobalInfo {
+    pub ty: ValType,
+    pub mutable: bool,
+    /// `None` for imported globals.
+    pub init: Option<ConstExprDesc>,
+}
+
+/// An export.
+#[derive(Clone, Debug)]
+pub struct Export {
+    pub name: String,
+    /// `wasmaot_abi::descriptor::extern_kind` value.
+    pub kind: u8,
+    pub index: u32,
+}
+
+/// Segment mode (`wasmaot_abi::descriptor::segment_mode`).
+pub type SegmentMode = u8;
+
+/// An element segment.
+#[derive(Clone, Debug)]
+pub struct ElemSegment {
+    pub mode: SegmentMode,
+    pub table: u32,
+    pub offset: ConstExprDesc,
+    pub elem_type: ValType,
+    pub items: Vec<ConstExprDesc>,
+}
+
+/// A data segment.
+#[derive(Clone, Debug)]
+pub struct DataSegment<'a> {
+    pub mode: SegmentMode,
+    pub memory: u32,
+    pub offset: ConstExprDesc,
+    pub bytes: &'a [u8],
+}
+
+/// A defined function's body: the bytes of its locals and code, and where they are in the file.
+#[derive(Clone, Debug)]
+pub struct FuncBody<'a> {
+    pub body: wasmparser::FunctionBody<'a>,
+}
+
+/// Everything known about a module.
+#[derive(Debug, Default)]
+pub struct ModuleInfo<'a> {
+    pub types: Vec<Signature>,
+    /// Every function, imported first.
+    pub funcs: Vec<FuncDecl>,
+    pub num_imported_funcs: u32,
+    pub imports: Vec<Import>,
+    /// Every table, imported first.
+    pub tables: Vec<TableInfo>,
+    pub num_imported_tables: u32,
+    /// Every memory, imported first.
+    pub memories: Vec<MemoryInfo>,
+    pub num_imported_memories: u32,
+    /// Every global, imported first.
+    pub globals: Vec<GlobalInfo>,
+    pub num_imported_globals: u32,
+    pub exports: Vec<Export>,
+    pub start: Option<u32>,
+    pub elems: Vec<ElemSegment>,
+    pub data: Vec<DataSegment<'a>>,
+    /// Bodies of the defined functions, in order.
+    pub bodies: Vec<FuncBody<'a>>,
+    /// Function names from the name section (function index → name).
+    pub func_names: std::collections::HashMap<u32, String>,
+    pub module_name: Option<String>,
+}
+
+impl ModuleInfo<'_> {
+    /// The counts that determine the VMContext layout.
+    pub fn counts(&self) -> ModuleCounts {
+        ModuleCounts {
+            num_types: self.types.len() as u32,
+            num_imported_funcs: self.num_imported_funcs,
+            num_funcs: self.funcs.len() as u32,
+            num_imported_tables: self.num_imported_tables,
+            num_tables: self.tables.len() as u32,
+            num_imported_memories: self.num_imported_memories,
+            num_memories: self.memories.len() as u32,
+            num_imported_globals: self.num_imported_globals,
+            num_globals: self.globals.len() as u32,
+            num_data: self.data.len() as u32,
+            num_elems: self.elems.len() as u32,
+            _reserved: 0,
+        }
+    }
+
+    /// Number of defined (non-imported) functions.
+    pub fn num_defined_funcs(&self) -> u32 {
+        self.funcs.len() as u32 - self.num_imported_funcs
+    }
+
+    /// Signature of function `index`.
+    pub fn func_signature(&self, index: u32) -> &Signature {
+        &self.types[self.funcs[index as usize].type_index as usize]
+    }
+
+    /// Display name of function `index`: from the name section, or `<wasm function N>`.
+    pub fn func_display_name(&self, index: u32) -> String {
+        match self.func_names.get(&index) {
+            Some(n) => n.clone(),
+            None => format!("<wasm function {index}>"),
+        }
+    }
+}

@@ -1,0 +1,509 @@
+//! Reads and validates a binary module into a [`ModuleInfo`]: the Payload loop, validation with
+//! exactly the WebAssembly 2.0 feature set, import resolution against the WASI table, names.
+//!
+//! Must never accept a module the validator rejected, and never let an import through that
+//! neither WASI nor (in library mode) the embedder can satisfy.
+
+use rayon::prelude::*;
+use wasmaot_abi::descriptor::{ConstExprDesc, const_kind, extern_kind, segment_mode};
+use wasmaot_abi::types::ValType;
+use wasmparser::{
+    AbstractHeapType, ElementItems, ElementKind, ExternalKind, FuncToValidate, FunctionBody,
+    HeapType, KnownCustom, Name, Operator, Parser, Payload, TypeRef, ValidPayload, Validator,
+    ValidatorResources, WasmFeatures,
+};
+
+use super::*;
+use crate::error::{CompileError, Result};
+
+/// How to treat imports.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ParseOptions {
+    /// Accept imports other than WASI functions (an embedder supplies them at instantiation).
+    /// Executables reject them at compile time.
+    pub allow_host_imports: bool,
+}
+
+/// The WebAssembly 2.0 feature set (MVP, mutable globals, sign extension, non-trapping
+/// float-to-int, multi-value, bulk memory, reference types, SIMD).
+pub fn features() -> WasmFeatures {
+    WasmFeatures::WASM2
+}
+
+/// Parses and validates `wasm`.
+pub fn parse<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> {
+    let mut info = ModuleInfo::default();
+    let mut validator = Validator::new_with_features(features());
+    let mut to_validate: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'a>)> = Vec::new();
+
+    for payload in Parser::new(0).parse_all(wasm) {
+        let payload = payload?;
+        if let ValidPayload::Func(func, body) = validator.payload(&payload)? {
+            to_validate.push((func, body));
+        }
+        match payload {
+            Payload::TypeSection(reader) => {
+                for ty in reader.into_iter_err_on_gc_types() {
+                    let ty = ty?;
+                    let conv =
+                        |ts: &[wasmparser::ValType]| ts.iter().map(|t| val_type(*t)).collect();
+                    info.types.push(Signature {
+                        params: conv(ty.params()),
+                        results: conv(ty.results()),
+                    });
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports_with_offsets() {
+                    let (offset, import) = import?;
+                    read_import(&mut info, import, offset, opts)?;
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for ty in reader {
+                    info.funcs.push(FuncDecl {
+                        type_index: ty?,
+                        wasi_symbol: None,
+                    });
+                }
+            }
+            Payload::TableSection(reader) => {
+                for table in reader {
+                    let table = table?;
+                    if !matches!(table.init, wasmparser::TableInit::RefNull) {
+                        return Err(unsupported(
+                            0,
+                            "table initializer expressions (function-references proposal)",
+                        ));
+                    }
+                    info.tables.push(table_info(table.ty, false));
+                }
+            }
+            Payload::MemorySection(reader) => {
+                for mem in reader {
+                    info.memories.push(memory_info(mem?, false));
+                }
+            }
+            Payload::GlobalSection(reader) => {
+                for global in reader {
+                    let global = global?;
+                    info.globals.push(GlobalInfo {
+                        ty: val_type(global.ty.content_type),
+                        mutable: global.ty.mutable,
+                        init: Some(const_expr(&global.init_expr)?),
+                    });
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export?;
+                    let kind = match export.kind {
+                        ExternalKind::Func | ExternalKind::FuncExact => extern_kind::FUNC,
+                        ExternalKind::Table => extern_kind::TABLE,
+                        ExternalKind::Memory => extern_kind::MEMORY,
+                        ExternalKind::Global => extern_kind::GLOBAL,
+                        ExternalKind::Tag => {
+                            return Err(unsupported(0, "tag exports (exception handling)"));
+                        }
+                    };
+                    info.exports.push(Export {
+                        name: export.name.to_string(),
+                        kind,
+                        index: export.index,
+                    });
+                }
+            }
+            Payload::StartSection { func, .. } => info.start = Some(func),
+            Payload::ElementSection(reader) => {
+                for elem in reader {
+                    info.elems.push(elem_segment(elem?)?);
+                }
+            }
+            Payload::DataSection(reader) => {
+                for data in reader {
+                    let data = data?;
+                    let (mode, memory, offset) = match data.kind {
+                        wasmparser::DataKind::Passive => (segment_mode::PASSIVE, 0, const_i32(0)),
+                        wasmparser::DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => (
+                            segment_mode::ACTIVE,
+                            memory_index,
+                            const_expr(&offset_expr)?,
+                        ),
+                    };
+                    info.data.push(DataSegment {
+                        mode,
+                        memory,
+                        offset,
+                        bytes: data.data,
+                    });
+                }
+            }
+            Payload::CodeSectionEntry(body) => info.bodies.push(FuncBody { body }),
+            Payload::CustomSection(reader) => {
+                if let KnownCustom::Name(names) = reader.as_known() {
+                    // A malformed name section is ignored, as engines do: it is only debug info.
+                    let _ = read_names(&mut info, names);
+                }
+            }
+            Payload::TagSection(reader) => {
+                return Err(unsupported(
+                    reader.range().start,
+                    "tags (exception-handling proposal)",
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    validate_functions(to_validate)?;
+    Ok(info)
+}
+
+/// Validates every function body, in parallel; the error at the lowest offset wins so the
+/// message does not depend on thread scheduling.
+fn validate_functions(
+    funcs: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'_>)>,
+) -> Result<()> {
+    let errors: Vec<wasmparser::BinaryReaderError> = funcs
+        .into_par_iter()
+        .filter_map(|(func, body)| {
+            let mut v = func.into_validator(Default::default());
+            v.validate(&body).err()
+        })
+        .collect();
+    match errors.into_iter().min_by_key(|e| e.offset()) {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}
+
+fn read_import(
+    info: &mut ModuleInfo<'_>,
+    import: wasmparser::Import<'_>,
+    offset: u64,
+    opts: ParseOptions,
+) -> Result<()> {
+    let unknown = |reason: String| CompileError::UnknownImport {
+        module: import.module.to_string(),
+        name: import.name.to_string(),
+        offset,
+        reason,
+    };
+    let (kind, index) = match import.ty {
+        TypeRef::Func(type_index) | TypeRef::FuncExact(type_index) => {
+            let is_wasi_module = matches!(
+                import.module,
+                wasmaot_abi::wasi::PREVIEW1 | wasmaot_abi::wasi::UNSTABLE
+            );
+            let wasi_symbol = match wasmaot_abi::wasi::lookup(import.module, import.name) {
+                Some((func, symbol)) => {
+                    let sig = info.types.get(type_index as usize).ok_or_else(|| {
+                        CompileError::Invalid {
+                            offset,
+                            message: format!("unknown type {type_index}"),
+                        }
+                    })?;
+                    if sig.params != func.params || sig.results != func.results {
+                        return Err(unknown(format!(
+                            "its type {} does not match the WASI function's {}",
+                            sig_text(&sig.params, &sig.results),
+                            sig_text(func.params, func.results)
+                        )));
+                    }
+                    Some(symbol)
+                }
+                None if is_wasi_module => {
+                    return Err(unknown(format!(
+                        "`{}` has no function named `{}`",
+                        import.module, import.name
+                    )));
+                }
+                None if opts.allow_host_imports => None,
+                None => {
+                    return Err(unknown(
+                        "an executable can only import WASI preview1 functions (`wasi_snapshot_preview1` or `wasi_unstable`)"
+                            .to_string(),
+                    ));
+                }
+            };
+            let index = info.funcs.len() as u32;
+            info.funcs.push(FuncDecl {
+                type_index,
+                wasi_symbol,
+            });
+            info.num_imported_funcs += 1;
+            (extern_kind::FUNC, index)
+        }
+        other => {
+            if !opts.allow_host_imports {
+                return Err(unknown(
+                    "an executable can only import WASI preview1 functions, not tables, memories or globals".to_string(),
+                ));
+            }
+            match other {
+                TypeRef::Table(t) => {
+                    info.tables.push(table_info(t, true));
+                    info.num_imported_tables += 1;
+                    (extern_kind::TABLE, info.tables.len() as u32 - 1)
+                }
+                TypeRef::Memory(m) => {
+                    info.memories.push(memory_info(m, true));
+                    info.num_imported_memories += 1;
+                    (extern_kind::MEMORY, info.memories.len() as u32 - 1)
+                }
+                TypeRef::Global(g) => {
+                    info.globals.push(GlobalInfo {
+                        ty: val_type(g.content_type),
+                        mutable: g.mutable,
+                        init: None,
+                    });
+                    info.num_imported_globals += 1;
+                    (extern_kind::GLOBAL, info.globals.len() as u32 - 1)
+                }
+                _ => return Err(unsupported(offset, "tag imports (exception handling)")),
+            }
+        }
+    };
+    info.imports.push(Import {
+        module: import.module.to_string(),
+        name: import.name.to_string(),
+        kind,
+        index,
+        offset,
+    });
+    Ok(())
+}
+
+fn sig_text(params: &[ValType], results: &[ValType]) -> String {
+    let list = |ts: &[ValType]| {
+        ts.iter()
+            .map(|t| format!("{t:?}").to_lowercase())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!("({}) -> ({})", list(params), list(results))
+}
+
+fn unsupported(offset: u64, what: &str) -> CompileError {
+    CompileError::Unsupported {
+        offset,
+        what: what.to_string(),
+    }
+}
+
+/// Converts a wasmparser value type (validated against the 2.0 features, so only the 2.0 types
+/// reach here).
+pub(crate) fn val_type(t: wasmparser::ValType) -> ValType {
+    match t {
+        wasmparser::ValType::I32 => ValType::I32,
+        wasmparser::ValType::I64 => ValType::I64,
+        wasmparser::ValType::F32 => ValType::F32,
+        wasmparser::ValType::F64 => ValType::F64,
+        wasmparser::ValType::V128 => ValType::V128,
+        wasmparser::ValType::Ref(r) => ref_type(r),
+    }
+}
+
+fn ref_type(r: wasmparser::RefType) -> ValType {
+    match r.heap_type() {
+        HeapType::Abstract {
+            ty: AbstractHeapType::Extern,
+            ..
+        } => ValType::ExternRef,
+        _ => ValType::FuncRef,
+    }
+}
+
+fn table_info(t: wasmparser::TableType, imported: bool) -> TableInfo {
+    TableInfo {
+        elem_type: ref_type(t.element_type),
+        min: t.initial,
+        max: t.maximum,
+        imported,
+    }
+}
+
+fn memory_info(m: wasmparser::MemoryType, imported: bool) -> MemoryInfo {
+    MemoryInfo {
+        min_pages: m.initial,
+        max_pages: m.maximum,
+        imported,
+        shared: m.shared,
+    }
+}
+
+fn const_i32(v: i32) -> ConstExprDesc {
+    ConstExprDesc {
+        kind: const_kind::I32,
+        index: 0,
+        bits: [v as u32 as u64, 0],
+    }
+}
+
+/// Reads a constant expression of one instruction (the 2.0 forms; validation already checked it).
+fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExprDesc> {
+    let mut reader = expr.get_operators_reader();
+    let offset = reader.original_position();
+    let op = reader.read()?;
+    let desc = |kind, index, lo: u64, hi: u64| ConstExprDesc {
+        kind,
+        index,
+        bits: [lo, hi],
+    };
+    let c = match op {
+        Operator::I32Const { value } => const_i32(value),
+        Operator::I64Const { value } => desc(const_kind::I64, 0, value as u64, 0),
+        Operator::F32Const { value } => desc(const_kind::F32, 0, value.bits() as u64, 0),
+        Operator::F64Const { value } => desc(const_kind::F64, 0, value.bits(), 0),
+        Operator::V128Const { value } => {
+            let b = value.i128() as u128;
+            desc(const_kind::V128, 0, b as u64, (b >> 64) as u64)
+        }
+        Operator::GlobalGet { global_index } => desc(const_kind::GLOBAL_GET, global_index, 0, 0),
+        Operator::RefNull { .. } => desc(const_kind::REF_NULL, 0, 0, 0),
+        Operator::RefFunc { function_index } => desc(const_kind::REF_FUNC, function_index, 0, 0),
+        _ => return Err(unsupported(offset, "extended constant expressions")),
+    };
+    match reader.read()? {
+        Operator::End => Ok(c),
+        _ => Err(unsupported(offset, "extended constant expressions")),
+    }
+}
+
+fn elem_segment(elem: wasmparser::Element<'_>) -> Result<ElemSegment> {
+    let (mode, table, offset) = match elem.kind {
+        ElementKind::Passive => (segment_mode::PASSIVE, 0, const_i32(0)),
+        ElementKind::Declared => (segment_mode::DECLARED, 0, const_i32(0)),
+        ElementKind::Active {
+            table_index,
+            offset_expr,
+        } => (
+            segment_mode::ACTIVE,
+            table_index.unwrap_or(0),
+            const_expr(&offset_expr)?,
+        ),
+    };
+    let (elem_type, items) = match elem.items {
+        ElementItems::Functions(funcs) => {
+            let items = funcs
+                .into_iter()
+                .map(|f| {
+                    f.map(|index| ConstExprDesc {
+                        kind: const_kind::REF_FUNC,
+                        index,
+                        bits: [0, 0],
+                    })
+                })
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            (ValType::FuncRef, items)
+        }
+        ElementItems::Expressions(ty, exprs) => {
+            let items = exprs
+                .into_iter()
+                .map(|e| const_expr(&e?))
+                .collect::<Result<Vec<_>>>()?;
+            (ref_type(ty), items)
+        }
+    };
+    Ok(ElemSegment {
+        mode,
+        table,
+        offset,
+        elem_type,
+        items,
+    })
+}
+
+fn read_names(info: &mut ModuleInfo<'_>, names: wasmparser::NameSectionReader<'_>) -> Result<()> {
+    for name in names {
+        match name? {
+            Name::Module { name, .. } => info.module_name = Some(name.to_string()),
+            Name::Function(map) => {
+                for naming in map {
+                    let naming = naming?;
+                    info.func_names
+                        .insert(naming.index, naming.name.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_wat(text: &str, opts: ParseOptions) -> Result<ModuleInfo<'static>> {
+        let bytes: &'static [u8] = Box::leak(wat::parse_str(text).unwrap().into_boxed_slice());
+        parse(bytes, opts)
+    }
+
+    #[test]
+    fn reads_imports_functions_and_names() {
+        let m = parse_wat(
+            r#"(module
+                (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+                (import "wasi_unstable" "fd_seek" (func (param i32 i64 i32 i32) (result i32)))
+                (memory 1)
+                (global $g (mut i32) (i32.const 7))
+                (func $main (export "_start") (drop (i32.const 1))))"#,
+            ParseOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(m.num_imported_funcs, 2);
+        assert_eq!(
+            m.funcs[0].wasi_symbol.as_deref(),
+            Some("wasmaot_wasi_fd_write")
+        );
+        assert_eq!(
+            m.funcs[1].wasi_symbol.as_deref(),
+            Some("wasmaot_wasi_unstable_fd_seek")
+        );
+        assert_eq!(m.func_names[&2], "main");
+        assert_eq!(m.globals[0].init.unwrap().bits[0], 7);
+        assert_eq!(m.bodies.len(), 1);
+    }
+
+    #[test]
+    fn rejects_unknown_and_mistyped_imports() {
+        let e = parse_wat(
+            r#"(module (import "env" "foo" (func)))"#,
+            ParseOptions::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("env::foo"), "{e}");
+        let e = parse_wat(
+            r#"(module (import "wasi_snapshot_preview1" "fd_write" (func)))"#,
+            ParseOptions::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("does not match"), "{e}");
+        assert!(
+            parse_wat(
+                r#"(module (import "env" "foo" (func)))"#,
+                ParseOptions {
+                    allow_host_imports: true
+                }
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn invalid_code_names_offset() {
+        let e = parse_wat(
+            r#"(module (func (result i32) (i64.const 1)))"#,
+            ParseOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, CompileError::Invalid { offset, .. } if offset > 8),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,32 @@
+//! `call` and `call_indirect`: pops the arguments, lets the environment emit the call, pushes
+//! the results. (`return_call*` belong to the tail-call proposal, not 2.0.)
+
+use wasmparser::Operator;
+
+use super::Translator;
+use crate::error::Result;
+
+pub(super) fn translate(t: &mut Translator, op: &Operator, offset: u64) -> Result<bool> {
+    match op {
+        Operator::Call { function_index } => {
+            let n = t.env.info.func_signature(*function_index).params.len();
+            let args = t.st.popn(n);
+            let results = t.env.call(&mut t.b, *function_index, &args, offset)?;
+            t.st.values.extend(results);
+        }
+        Operator::CallIndirect {
+            type_index,
+            table_index,
+        } => {
+            let index = t.st.pop();
+            let n = t.env.info.types[*type_index as usize].params.len();
+            let args = t.st.popn(n);
+            let results =
+                t.env
+                    .call_indirect(&mut t.b, *table_index, *type_index, index, &args, offset)?;
+            t.st.values.extend(results);
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}

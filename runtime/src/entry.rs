@@ -1,0 +1,156 @@
+//! The executable entry point: `wasmaot_rt_main`, called by the `main` the compiler emits. It
+//! sets up WASI from argv, the baked-in policy and (if allowed) the host environment, installs
+//! the trap handlers, and runs the module on a thread with a known stack: instantiate, then
+//! `_initialize` if exported, then `_start` if exported.
+//!
+//! Must never give the program anything the policy does not grant (no inherited environment
+//! without `inherit-env`, no directories but the granted ones).
+
+use core::ffi::{CStr, c_char};
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+use wasmaot_abi::descriptor::ModuleDescriptor;
+use wasmaot_abi::policy::Policy;
+use wasmaot_abi::{DEFAULT_WASM_STACK, HOST_STACK_MARGIN};
+
+use crate::instance::{Extern, Imports, Instance, InstantiationError, ValRaw};
+use crate::registry::slice;
+use crate::wasi::{Preopen, WasiConfig};
+
+/// Exit status for start-up errors (bad descriptor, policy, instantiation).
+const ERROR_EXIT: i32 = 1;
+
+/// Runs the module; returns the process exit status (0 when `_start` returns). Traps exit with
+/// status 134 from the trap path; `proc_exit` exits from WASI.
+///
+/// # Safety
+/// `argv` must hold `argc` valid C strings and `module` must point to the compiled module's
+/// descriptor (`wasmaot_module`), which lives for the whole process.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wasmaot_rt_main(
+    argc: i32,
+    argv: *const *const c_char,
+    module: *const ModuleDescriptor,
+) -> i32 {
+    if module.is_null() {
+        eprintln!("error: no module descriptor");
+        return ERROR_EXIT;
+    }
+    // SAFETY: caller's contract.
+    let module: &'static ModuleDescriptor = unsafe { &*module };
+    // SAFETY: caller's contract.
+    let args = unsafe { collect_args(argc, argv) };
+    match start(module, args) {
+        Ok(status) => status,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ERROR_EXIT
+        }
+    }
+}
+
+/// # Safety
+/// As for [`wasmaot_rt_main`].
+unsafe fn collect_args(argc: i32, argv: *const *const c_char) -> Vec<Vec<u8>> {
+    if argv.is_null() {
+        return Vec::new();
+    }
+    (0..argc.max(0) as usize)
+        // SAFETY: argv has argc entries.
+        .map(|i| unsafe { *argv.add(i) })
+        .take_while(|p| !p.is_null())
+        // SAFETY: each entry is a NUL-terminated string.
+        .map(|p| unsafe { CStr::from_ptr(p) }.to_bytes().to_vec())
+        .collect()
+}
+
+fn start(module: &'static ModuleDescriptor, args: Vec<Vec<u8>>) -> Result<i32, String> {
+    // SAFETY: descriptor slices live for the process lifetime.
+    let policy_text = unsafe { slice(module.policy.ptr, module.policy.len) };
+    let policy_text =
+        core::str::from_utf8(policy_text).map_err(|_| "sandbox policy is not UTF-8".to_string())?;
+    let policy = Policy::decode(policy_text)?;
+    crate::wasi::init(wasi_config(&policy, args)?)?;
+    crate::trap::signals::install();
+
+    // The descriptor is immutable static data; it crosses to the wasm thread as an address.
+    let addr = module as *const ModuleDescriptor as usize;
+    let runner = std::thread::Builder::new()
+        .name("wasm".into())
+        .stack_size((DEFAULT_WASM_STACK + HOST_STACK_MARGIN) as usize)
+        .spawn(move || {
+            // SAFETY: `addr` is the 'static descriptor from above.
+            run(unsafe { &*(addr as *const ModuleDescriptor) })
+        })
+        .map_err(|e| format!("cannot start the wasm thread: {e}"))?;
+    match runner.join() {
+        Ok(r) => r,
+        Err(_) => Err("the runtime panicked".into()),
+    }
+}
+
+/// The WASI configuration the policy allows.
+fn wasi_config(policy: &Policy, args: Vec<Vec<u8>>) -> Result<WasiConfig, String> {
+    let mut env: Vec<Vec<u8>> = Vec::new();
+    if policy.inherit_env {
+        let key_of = |kv: &str| kv.split('=').next().unwrap_or("").to_string();
+        let overridden: Vec<String> = policy.env.iter().map(|kv| key_of(kv)).collect();
+        for (k, v) in std::env::vars_os() {
+            if overridden.iter().any(|o| o.as_bytes() == k.as_bytes()) {
+                continue;
+            }
+            let mut kv = k.as_bytes().to_vec();
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            env.push(kv);
+        }
+    }
+    env.extend(policy.env.iter().map(|kv| kv.as_bytes().to_vec()));
+
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+    let preopens = policy
+        .dirs
+        .iter()
+        .map(|d| {
+            let host = PathBuf::from(OsStr::from_bytes(d.host.as_bytes()));
+            Preopen {
+                host: if host.is_absolute() {
+                    host
+                } else {
+                    cwd.join(host)
+                },
+                guest: d.guest.clone(),
+            }
+        })
+        .collect();
+    Ok(WasiConfig {
+        args,
+        env,
+        preopens,
+    })
+}
+
+/// The wasm thread: instantiate, `_initialize`, `_start`.
+fn run(module: &'static ModuleDescriptor) -> Result<i32, String> {
+    crate::stack::init_current_thread();
+    let instance = match Instance::new(module, Imports::new()) {
+        Ok(i) => i,
+        Err(InstantiationError::Trap(trap)) => crate::trap::exit_with_trap(&trap),
+        Err(e) => return Err(e.to_string()),
+    };
+    for name in ["_initialize", "_start"] {
+        if let Some(Extern::Func(f)) = instance.get_export(name) {
+            let mut slots = vec![ValRaw::default(); f.slots().max(1)];
+            if let Err(trap) = instance.call(&f, &mut slots) {
+                crate::trap::exit_with_trap(&trap);
+            }
+        }
+    }
+    // The instance (and its memory) stays alive until the process exits: WASI state or other
+    // threads may still refer to it.
+    core::mem::forget(instance);
+    Ok(0)
+}

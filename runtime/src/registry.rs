@@ -1,0 +1,204 @@
+//! The process-wide registry of loaded modules' code: maps a PC to the wasm function containing
+//! it and to the trap site at it. Read by the signal handler and the backtrace walker.
+//!
+//! Must never take a lock, allocate or free on the read path ([`lookup`]): it runs inside signal
+//! handlers. Entries are append-only (a linked list published with atomics) and never freed.
+
+use core::ptr;
+use core::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::Mutex;
+
+use wasmaot_abi::descriptor::{FunctionDesc, ModuleDescriptor, TrapSite};
+use wasmaot_abi::trap::TrapCode;
+
+/// One registered module: its code range and its functions sorted by address.
+struct ModuleEntry {
+    desc: &'static ModuleDescriptor,
+    /// Lowest function start and highest function end: a quick reject.
+    start: usize,
+    end: usize,
+    /// `(start, end, defined function index)`, sorted by start.
+    funcs: Box<[(usize, usize, u32)]>,
+    next: *const ModuleEntry,
+}
+
+static HEAD: AtomicPtr<ModuleEntry> = AtomicPtr::new(ptr::null_mut());
+/// Serialises writers only (never taken by readers).
+static WRITE_LOCK: Mutex<()> = Mutex::new(());
+
+/// A PC resolved to a wasm function.
+#[derive(Clone, Copy, Debug)]
+pub struct CodeInfo {
+    pub module: &'static ModuleDescriptor,
+    pub func: &'static FunctionDesc,
+    /// Function index (imported functions counted).
+    pub func_index: u32,
+    /// Offset of the PC from the function start.
+    pub offset: u32,
+}
+
+impl CodeInfo {
+    /// The trap site exactly at this PC, if any.
+    pub fn trap_code(&self) -> Option<TrapCode> {
+        // SAFETY: the descriptor's slices are valid for the process lifetime.
+        let traps = unsafe { slice(self.func.traps.ptr, self.func.traps.len) };
+        let i = traps
+            .binary_search_by_key(&self.offset, |t: &TrapSite| t.offset)
+            .ok()?;
+        TrapCode::from_u8(traps[i].code)
+    }
+
+    /// The function's name bytes (may be empty).
+    pub fn name(&self) -> &'static [u8] {
+        // SAFETY: as above.
+        unsafe { slice(self.func.name.ptr, self.func.name.len) }
+    }
+}
+
+/// A descriptor slice as a Rust slice (null/empty tolerated).
+///
+/// # Safety
+/// `(ptr, len)` must describe valid memory that lives for `'static`.
+pub(crate) unsafe fn slice<T>(ptr: *const T, len: u64) -> &'static [T] {
+    if len == 0 || ptr.is_null() {
+        &[]
+    } else {
+        // SAFETY: caller's contract.
+        unsafe { core::slice::from_raw_parts(ptr, len as usize) }
+    }
+}
+
+/// Registers a module's functions (idempotent per descriptor).
+pub fn register(desc: &'static ModuleDescriptor) {
+    let _guard = WRITE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut cur = HEAD.load(Ordering::Acquire).cast_const();
+    while !cur.is_null() {
+        // SAFETY: entries are leaked and never freed.
+        let e = unsafe { &*cur };
+        if ptr::eq(e.desc, desc) {
+            return;
+        }
+        cur = e.next;
+    }
+    // SAFETY: the descriptor's slices are valid for the process lifetime.
+    let functions = unsafe { slice(desc.functions.ptr, desc.functions.len) };
+    let mut funcs: Vec<(usize, usize, u32)> = functions
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.code.is_null())
+        .map(|(i, f)| {
+            (
+                f.code as usize,
+                f.code as usize + f.code_len as usize,
+                i as u32,
+            )
+        })
+        .collect();
+    funcs.sort_unstable();
+    let start = funcs.first().map_or(0, |f| f.0);
+    let end = funcs.iter().map(|f| f.1).max().unwrap_or(0);
+    let entry = Box::new(ModuleEntry {
+        desc,
+        start,
+        end,
+        funcs: funcs.into_boxed_slice(),
+        next: HEAD.load(Ordering::Acquire),
+    });
+    HEAD.store(Box::into_raw(entry), Ordering::Release);
+}
+
+/// Resolves `pc` to the wasm function containing it. Async-signal-safe.
+pub fn lookup(pc: usize) -> Option<CodeInfo> {
+    let mut cur = HEAD.load(Ordering::Acquire).cast_const();
+    while !cur.is_null() {
+        // SAFETY: entries are leaked and never freed; published with Release.
+        let e = unsafe { &*cur };
+        if pc >= e.start && pc < e.end {
+            let i = e.funcs.partition_point(|f| f.0 <= pc);
+            if i > 0 {
+                let (start, end, idx) = e.funcs[i - 1];
+                if pc < end {
+                    // SAFETY: descriptor slices live for the process lifetime.
+                    let functions = unsafe { slice(e.desc.functions.ptr, e.desc.functions.len) };
+                    return Some(CodeInfo {
+                        module: e.desc,
+                        func: &functions[idx as usize],
+                        func_index: e.desc.counts.num_imported_funcs + idx,
+                        offset: (pc - start) as u32,
+                    });
+                }
+            }
+        }
+        cur = e.next;
+    }
+    None
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use wasmaot_abi::descriptor::{Slice, Str};
+
+    /// A leaked descriptor whose functions live at the given fake addresses.
+    pub(crate) fn fake_module(
+        funcs: &[(usize, u64, &'static [TrapSite])],
+    ) -> &'static ModuleDescriptor {
+        let fs: Vec<FunctionDesc> = funcs
+            .iter()
+            .map(|&(code, len, traps)| FunctionDesc {
+                code: code as *const u8,
+                code_len: len,
+                name: Str {
+                    ptr: b"f".as_ptr(),
+                    len: 1,
+                },
+                traps: Slice {
+                    ptr: traps.as_ptr(),
+                    len: traps.len() as u64,
+                },
+            })
+            .collect();
+        let fs: &'static [FunctionDesc] = Vec::leak(fs);
+        let mut d = crate::instance::tests::empty_descriptor();
+        d.counts.num_imported_funcs = 2;
+        d.functions = Slice {
+            ptr: fs.as_ptr(),
+            len: fs.len() as u64,
+        };
+        Box::leak(Box::new(d))
+    }
+
+    #[test]
+    fn lookup_finds_function_and_trap_site() {
+        static TRAPS: [TrapSite; 2] = [
+            TrapSite {
+                offset: 4,
+                code: TrapCode::MemoryOutOfBounds as u8,
+                _pad: [0; 3],
+            },
+            TrapSite {
+                offset: 9,
+                code: TrapCode::UnreachableCodeReached as u8,
+                _pad: [0; 3],
+            },
+        ];
+        let base = 0x7fff_0000_0000usize;
+        let m = fake_module(&[(base + 0x100, 0x20, &TRAPS), (base, 0x10, &[])]);
+        register(m);
+        register(m);
+        assert!(lookup(base - 1).is_none());
+        let i = lookup(base + 3).unwrap();
+        assert_eq!((i.func_index, i.offset), (3, 3));
+        assert!(i.trap_code().is_none());
+        assert!(lookup(base + 0x10).is_none());
+        let i = lookup(base + 0x104).unwrap();
+        assert_eq!(i.func_index, 2);
+        assert_eq!(i.trap_code(), Some(TrapCode::MemoryOutOfBounds));
+        assert_eq!(
+            lookup(base + 0x109).unwrap().trap_code(),
+            Some(TrapCode::UnreachableCodeReached)
+        );
+        assert_eq!(i.name(), b"f");
+        assert!(lookup(base + 0x120).is_none());
+    }
+}

@@ -1,0 +1,952 @@
+//! wasmaot's end-to-end runner: real programs compiled with `wasmaot` and run, compared
+//! with their expectations and with `wasmtime run`.
+//!
+//! ```text
+//! e2e [--wasmtime-only] [--no-wasmtime] [--jobs N] [--list] [FILTER...]
+//! ```
+//!
+//! * `--wasmtime-only`: run only the reference side (checks the runner and the
+//!   expectations; cases that need wasmaot are skipped).
+//! * `--no-wasmtime`: skip the reference side (faster when iterating on the compiler).
+//! * `--jobs N`: cases run on N threads (default: the number of cores, 2 to 4).
+//! * `--list`: print the case names and exit.
+//! * `FILTER`: run only the cases whose name contains one of these strings.
+//!
+//! Groups of cases (the name prefix): `go/` our Go programs in `tests/go`, `wat/` our WAT
+//! programs in `tests/wat/run`, `corpus/` the corpus' tinygo, go-wasip1 and wasi-wat
+//! cases, `trap/` one module per trap kind in `tests/wat/traps`, `bad-input/` compiler
+//! errors, `aarch64/` cross-compiled programs under qemu, `determinism/` object bytes
+//! independent of `--jobs`.
+//!
+//! Environment: `WASMAOT`, `GO`, `WASMTIME`, `QEMU_AARCH64`, `WASMAOT_CORPUS` override
+//! where the tools and the corpus are found (see `wasmaot_tests::Tools`).
+
+use std::collections::VecDeque;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use wasmaot_tests::{
+    CorpusCase, Expectation, Memo, Outcome, RunSpec, Tools, check_trap, compile_flags, go_build,
+    indent, non_wasi_imports, read_corpus_file, read_expectations, run_native, run_wasmtime,
+    sha256_hex, trap_message, wasmaot_compile, wasmaot_compile_ok,
+};
+
+const AARCH64: &str = "aarch64-unknown-linux-gnu";
+
+#[derive(Clone, Copy)]
+struct Mode {
+    wasmtime: bool,
+    wasmaot: bool,
+}
+
+struct Ctx {
+    tools: Tools,
+    mode: Mode,
+    /// Per-run scratch space: executables, objects, scratch copies of fixtures.
+    tmp: PathBuf,
+    /// Executables compiled in this run, by module and flags.
+    exes: Memo<PathBuf>,
+}
+
+impl Ctx {
+    fn scratch(&self, name: &str) -> Result<tempfile::TempDir> {
+        let prefix = format!("{}-", name.replace('/', "_"));
+        Ok(tempfile::Builder::new()
+            .prefix(&prefix)
+            .tempdir_in(&self.tmp)?)
+    }
+
+    /// Compiles `wasm` with `flags` and returns the executable's path. Runs with the same
+    /// module and flags share one executable (`dir` is not used then).
+    fn compile(&self, wasm: &Path, _dir: &Path, name: &str, flags: &[String]) -> Result<PathBuf> {
+        let mut key = vec![wasm.as_os_str().as_encoded_bytes().to_vec()];
+        key.extend(flags.iter().map(|f| f.as_bytes().to_vec()));
+        let refs: Vec<&[u8]> = key.iter().map(Vec::as_slice).collect();
+        let hash = sha256_hex(&refs);
+        self.exes.get(&hash, || {
+            let dir = self.tmp.join("exe").join(&hash[..16]);
+            fs::create_dir_all(&dir)?;
+            let exe = dir.join(name);
+            wasmaot_compile_ok(&self.tools, wasm, &exe, flags)?;
+            Ok(exe)
+        })
+    }
+}
+
+enum Verdict {
+    Pass,
+    Fail(Vec<String>),
+    Skip(String),
+}
+
+type CaseFn = Box<dyn FnOnce(&Ctx) -> Verdict + Send>;
+
+struct Case {
+    name: String,
+    run: CaseFn,
+}
+
+fn case(name: impl Into<String>, run: impl FnOnce(&Ctx) -> Verdict + Send + 'static) -> Case {
+    Case {
+        name: name.into(),
+        run: Box::new(run),
+    }
+}
+
+/// Collects the problems of the two sides of a case.
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn side(&mut self, side: &str, result: Result<Vec<String>>) {
+        match result {
+            Ok(list) => self
+                .0
+                .extend(list.into_iter().map(|p| format!("[{side}] {p}"))),
+            Err(e) => self.0.push(format!("[{side}] {e:#}")),
+        }
+    }
+
+    fn verdict(self) -> Verdict {
+        if self.0.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Fail(self.0)
+        }
+    }
+}
+
+fn wasmaot_only(ctx: &Ctx, f: impl FnOnce() -> Result<Vec<String>>) -> Verdict {
+    if !ctx.mode.wasmaot {
+        return Verdict::Skip("needs wasmaot".into());
+    }
+    let mut p = Problems::default();
+    p.side("wasmaot", f());
+    p.verdict()
+}
+
+// ---------------------------------------------------------------------------------------
+// Our programs: tests/go/<name>/ and tests/wat/run/<name>.wat
+// ---------------------------------------------------------------------------------------
+
+fn own_program_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
+    let go_dir = tools.root.join("tests/go");
+    for dir in sorted_entries(&go_dir)? {
+        if !dir.join("main.go").is_file() {
+            continue;
+        }
+        let name = file_name(&dir);
+        let expectations = read_expectations(&dir.join("expected.json"))?;
+        add_program_runs(
+            cases,
+            &format!("go/{name}"),
+            Source::Go(dir.clone()),
+            expectations,
+        );
+    }
+    let wat_dir = tools.root.join("tests/wat/run");
+    for wat in sorted_entries(&wat_dir)? {
+        if wat.extension().is_none_or(|x| x != "wat") {
+            continue;
+        }
+        let expectations = read_expectations(&wat.with_extension("json"))?;
+        let name = file_stem(&wat);
+        add_program_runs(
+            cases,
+            &format!("wat/{name}"),
+            Source::File(wat.clone()),
+            expectations,
+        );
+    }
+    Ok(())
+}
+
+#[derive(Clone)]
+enum Source {
+    /// A Go program's folder, built with `go build` (cached).
+    Go(PathBuf),
+    /// A `.wasm` or `.wat` file, used as it is.
+    File(PathBuf),
+}
+
+impl Source {
+    fn wasm(&self, tools: &Tools) -> Result<PathBuf> {
+        match self {
+            Source::Go(dir) => go_build(tools, dir),
+            Source::File(f) => Ok(f.clone()),
+        }
+    }
+}
+
+fn add_program_runs(
+    cases: &mut Vec<Case>,
+    base: &str,
+    source: Source,
+    expectations: Vec<Expectation>,
+) {
+    let single = expectations.len() == 1;
+    for (i, exp) in expectations.into_iter().enumerate() {
+        let name = match (&exp.name, single) {
+            (_, true) => base.to_string(),
+            (Some(n), false) => format!("{base}/{n}"),
+            (None, false) => format!("{base}/{i}"),
+        };
+        let source = source.clone();
+        let case_name = name.clone();
+        cases.push(case(name, move |ctx| {
+            run_program(ctx, &case_name, &source, &exp)
+        }));
+    }
+}
+
+fn run_program(ctx: &Ctx, name: &str, source: &Source, exp: &Expectation) -> Verdict {
+    let wasm = match source.wasm(&ctx.tools) {
+        Ok(w) => w,
+        Err(e) => return Verdict::Fail(vec![format!("{e:#}")]),
+    };
+    let mut p = Problems::default();
+    if ctx.mode.wasmtime {
+        p.side(
+            "wasmtime",
+            (|| {
+                let scratch = ctx.scratch(name)?;
+                let spec = exp.prepare(scratch.path())?;
+                let out = run_wasmtime(&ctx.tools, &wasm, &spec)?;
+                Ok(exp.check(&out, &spec))
+            })(),
+        );
+    }
+    if ctx.mode.wasmaot {
+        p.side(
+            "wasmaot",
+            (|| {
+                let scratch = ctx.scratch(name)?;
+                let spec = exp.prepare(scratch.path())?;
+                let exe = ctx.compile(&wasm, scratch.path(), "program", &compile_flags(&spec))?;
+                let out = run_native(&exe, &spec, None)?;
+                Ok(exp.check(&out, &spec))
+            })(),
+        );
+    }
+    p.verdict()
+}
+
+// ---------------------------------------------------------------------------------------
+// The corpus: tinygo/, go-wasip1/, wasi-wat/
+// ---------------------------------------------------------------------------------------
+
+fn corpus_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
+    for suite_name in ["tinygo", "go-wasip1", "wasi-wat"] {
+        let suite = tools.corpus.join(suite_name);
+        let mut files = Vec::new();
+        if suite.join("expected.json").is_file() {
+            files.push(suite.join("expected.json"));
+        }
+        for dir in sorted_entries(&suite)? {
+            if dir.join("expected.json").is_file() {
+                files.push(dir.join("expected.json"));
+            }
+        }
+        for file in files {
+            let folder = file
+                .parent()
+                .context("expected.json without a folder")?
+                .to_path_buf();
+            let rel = folder
+                .strip_prefix(&tools.corpus)
+                .unwrap_or(&folder)
+                .display()
+                .to_string();
+            for c in read_corpus_file(&file)?.cases {
+                let name = format!("corpus/{rel}/{}", c.name);
+                let (suite, folder) = (suite.clone(), folder.clone());
+                let case_name = name.clone();
+                cases.push(case(name, move |ctx| {
+                    run_corpus_case(ctx, &case_name, &suite, &folder, &c)
+                }));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn run_corpus_case(ctx: &Ctx, name: &str, suite: &Path, folder: &Path, c: &CorpusCase) -> Verdict {
+    let wasm = folder.join(&c.wasm);
+    match c.kind.as_str() {
+        "command" => corpus_command(ctx, name, suite, folder, &wasm, c),
+        "compile-only" => corpus_compile_only(ctx, name, &wasm),
+        "timeout" => corpus_timeout(ctx, name, suite, folder, &wasm, c),
+        "invoke" => Verdict::Skip("invoke cases need an invoke mode".into()),
+        other => Verdict::Fail(vec![format!("unknown case kind {other:?}")]),
+    }
+}
+
+fn corpus_command(
+    ctx: &Ctx,
+    name: &str,
+    suite: &Path,
+    folder: &Path,
+    wasm: &Path,
+    c: &CorpusCase,
+) -> Verdict {
+    let mut p = Problems::default();
+    if ctx.mode.wasmtime {
+        // Where wasmtime 49 is known to differ from the intended result, hold it to what it
+        // actually does, so that the runner itself stays checked.
+        let exp = match &c.wasmtime_49_actual {
+            Some(actual) => {
+                let mut a = actual.clone();
+                a.stdout = a.stdout.or_else(|| Some(String::new()));
+                a
+            }
+            None => c.expected.clone(),
+        };
+        p.side(
+            "wasmtime",
+            (|| {
+                let scratch = ctx.scratch(name)?;
+                let (spec, work) = c.prepare(suite, folder, scratch.path())?;
+                let out = run_wasmtime(&ctx.tools, wasm, &spec)?;
+                Ok(c.check(&exp, &out, &spec, &work))
+            })(),
+        );
+    }
+    if ctx.mode.wasmaot {
+        p.side(
+            "wasmaot",
+            (|| {
+                let scratch = ctx.scratch(name)?;
+                let (spec, work) = c.prepare(suite, folder, scratch.path())?;
+                let exe =
+                    ctx.compile(wasm, scratch.path(), "program.exe", &compile_flags(&spec))?;
+                let out = run_native(&exe, &spec, None)?;
+                Ok(c.check(&c.expected, &out, &spec, &work))
+            })(),
+        );
+    }
+    p.verdict()
+}
+
+/// A module that only has to compile. A non-WASI import (e.g. `env.get_random_string`)
+/// must instead be rejected: exit 1 and one `error:` line naming the import.
+fn corpus_compile_only(ctx: &Ctx, name: &str, wasm: &Path) -> Verdict {
+    let mut p = Problems::default();
+    if ctx.mode.wasmtime {
+        p.side(
+            "wasmtime",
+            (|| {
+                let scratch = ctx.scratch(name)?;
+                let inv = wasmaot_tests::Invocation::new(&ctx.tools.wasmtime)
+                    .arg("compile")
+                    .arg(wasm)
+                    .arg("-o")
+                    .arg(scratch.path().join("m.cwasm"));
+                let out = wasmaot_tests::run(&inv)?;
+                Ok(if out.status() == 0 {
+                    vec![]
+                } else {
+                    vec![format!("wasmtime compile failed: {}", out.stderr_text())]
+                })
+            })(),
+        );
+    }
+    if ctx.mode.wasmaot {
+        p.side(
+            "wasmaot",
+            (|| {
+                let bytes = fs::read(wasm)?;
+                let unknown = non_wasi_imports(&bytes)?;
+                let scratch = ctx.scratch(name)?;
+                let exe = scratch.path().join("program.exe");
+                let out = wasmaot_compile(&ctx.tools, wasm, &exe, &[])?;
+                let mut problems = Vec::new();
+                match unknown.first() {
+                    None => {
+                        if out.status() != 0 || !exe.is_file() {
+                            problems.push(format!(
+                                "compile failed ({}):\n{}",
+                                out.describe_end(),
+                                indent(&out.stderr_text())
+                            ));
+                        }
+                    }
+                    Some((module, field)) => {
+                        // Record the outcome: compile error naming the import.
+                        check_compile_error(&mut problems, &out, &exe, wasm, &[field.as_str()], false);
+                        if problems.is_empty() {
+                            eprintln!("note: {name}: rejected as expected (unknown import {module}.{field})");
+                        }
+                    }
+                }
+                Ok(problems)
+            })(),
+        );
+    }
+    p.verdict()
+}
+
+/// A program that never ends: it must still be running after 2 s (then it is killed).
+fn corpus_timeout(
+    ctx: &Ctx,
+    name: &str,
+    suite: &Path,
+    folder: &Path,
+    wasm: &Path,
+    c: &CorpusCase,
+) -> Verdict {
+    let limit = Duration::from_secs(2);
+    let check = |out: Outcome| -> Vec<String> {
+        if out.timed_out {
+            vec![]
+        } else {
+            vec![format!(
+                "ended ({}) before the 2 s limit: {}",
+                out.describe_end(),
+                out.stderr_text()
+            )]
+        }
+    };
+    let mut p = Problems::default();
+    if ctx.mode.wasmtime {
+        p.side(
+            "wasmtime",
+            (|| {
+                let scratch = ctx.scratch(name)?;
+                let (mut spec, _) = c.prepare(suite, folder, scratch.path())?;
+                // Compile first so that the limit covers only the run.
+                wasmaot_tests::wasmtime_precompiled(&ctx.tools, wasm)?;
+                spec.timeout = Some(limit);
+                Ok(check(run_wasmtime(&ctx.tools, wasm, &spec)?))
+            })(),
+        );
+    }
+    if ctx.mode.wasmaot {
+        p.side(
+            "wasmaot",
+            (|| {
+                let scratch = ctx.scratch(name)?;
+                let (mut spec, _) = c.prepare(suite, folder, scratch.path())?;
+                let exe =
+                    ctx.compile(wasm, scratch.path(), "program.exe", &compile_flags(&spec))?;
+                spec.timeout = Some(limit);
+                Ok(check(run_native(&exe, &spec, None)?))
+            })(),
+        );
+    }
+    p.verdict()
+}
+
+// ---------------------------------------------------------------------------------------
+// Traps: tests/wat/traps/*.wat
+// ---------------------------------------------------------------------------------------
+
+/// A trap module's first line is `;; what -> "expected message"`; the first function
+/// defined in it is the one that traps and must appear in the backtrace.
+struct TrapModule {
+    path: PathBuf,
+    message: String,
+    function: String,
+}
+
+fn read_trap_module(path: &Path) -> Result<TrapModule> {
+    let text = fs::read_to_string(path)?;
+    let first = text.lines().next().unwrap_or_default();
+    let message = first
+        .split_once("-> \"")
+        .and_then(|(_, rest)| rest.rsplit_once('"'))
+        .map(|(m, _)| m.to_string())
+        .with_context(|| {
+            format!(
+                "{}: first line must be `;; ... -> \"trap message\"`",
+                path.display()
+            )
+        })?;
+    let function = text
+        .split("(func $")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| c.is_whitespace() || c == ')').next())
+        .map(str::to_string)
+        .with_context(|| format!("{}: no named function", path.display()))?;
+    Ok(TrapModule {
+        path: path.to_path_buf(),
+        message,
+        function,
+    })
+}
+
+fn trap_modules(tools: &Tools) -> Result<Vec<TrapModule>> {
+    sorted_entries(&tools.root.join("tests/wat/traps"))?
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "wat"))
+        .map(|p| read_trap_module(&p))
+        .collect()
+}
+
+fn trap_spec(module: &TrapModule) -> RunSpec {
+    RunSpec {
+        argv: vec![file_stem(&module.path)],
+        ..RunSpec::default()
+    }
+}
+
+fn trap_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
+    for module in trap_modules(tools)? {
+        let name = format!("trap/{}", file_stem(&module.path));
+        let case_name = name.clone();
+        cases.push(case(name, move |ctx| {
+            let spec = trap_spec(&module);
+            let mut p = Problems::default();
+            // What wasmtime prints is the reference; the module's header states it too.
+            let mut reference = module.message.clone();
+            if ctx.mode.wasmtime {
+                p.side(
+                    "wasmtime",
+                    (|| {
+                        let out = run_wasmtime(&ctx.tools, &module.path, &spec)?;
+                        if let Some(m) = trap_message(&out.stderr_text()) {
+                            reference = m;
+                        }
+                        Ok(check_trap(&out, &module.message, &module.function))
+                    })(),
+                );
+            }
+            if ctx.mode.wasmaot {
+                p.side(
+                    "wasmaot",
+                    (|| {
+                        let scratch = ctx.scratch(&case_name)?;
+                        let exe = ctx.compile(&module.path, scratch.path(), "trap.exe", &[])?;
+                        let out = run_native(&exe, &spec, None)?;
+                        Ok(check_trap(&out, &reference, &module.function))
+                    })(),
+                );
+            }
+            p.verdict()
+        }));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Bad input: the compiler must fail cleanly
+// ---------------------------------------------------------------------------------------
+
+/// Exit 1, exactly one stderr line `error: ...` naming the input file (and `needles`, and
+/// `offset` if asked), no panic, and no output file.
+fn check_compile_error(
+    problems: &mut Vec<String>,
+    out: &Outcome,
+    output: &Path,
+    input: &Path,
+    needles: &[&str],
+    wants_offset: bool,
+) {
+    let stderr = out.stderr_text();
+    if out.status() != 1 || out.timed_out {
+        problems.push(format!("{}, expected exit status 1", out.describe_end()));
+    }
+    let lines: Vec<&str> = stderr.lines().collect();
+    if lines.len() != 1 {
+        let shown = if stderr.is_empty() {
+            String::new()
+        } else {
+            format!(":\n{}", indent(&stderr))
+        };
+        problems.push(format!(
+            "expected exactly one line on stderr, got {}{shown}",
+            lines.len()
+        ));
+    }
+    let first = lines.first().copied().unwrap_or_default();
+    if !first.starts_with("error:") {
+        problems.push(format!("stderr does not start with `error:`: {first:?}"));
+    }
+    let input_name = file_name(input);
+    if !first.contains(&input_name) {
+        problems.push(format!(
+            "error does not name the input file {input_name:?}: {first:?}"
+        ));
+    }
+    for needle in needles {
+        if !first.contains(needle) {
+            problems.push(format!("error does not mention {needle:?}: {first:?}"));
+        }
+    }
+    if wants_offset && !first.contains("offset") {
+        problems.push(format!("error does not give the byte offset: {first:?}"));
+    }
+    for bad in ["panicked", "RUST_BACKTRACE"] {
+        if stderr.contains(bad) {
+            problems.push(format!("stderr contains {bad:?} (the compiler panicked)"));
+        }
+    }
+    if output.symlink_metadata().is_ok() {
+        problems.push(format!(
+            "output {} exists after a failed compile",
+            output.display()
+        ));
+    }
+}
+
+fn bad_input_cases(cases: &mut Vec<Case>) {
+    struct Bad {
+        name: &'static str,
+        file: &'static str,
+        make: fn(&Tools) -> Result<Vec<u8>>,
+        needles: &'static [&'static str],
+        offset: bool,
+        unwritable_output: bool,
+    }
+    let bads = [
+        Bad {
+            name: "not-wasm",
+            file: "not_a_module.wasm",
+            make: |_| Ok(b"#!/bin/sh\necho this is not a wasm module\n".to_vec()),
+            needles: &[],
+            offset: false,
+            unwritable_output: false,
+        },
+        Bad {
+            name: "bad-wat-syntax",
+            file: "bad_syntax.wat",
+            make: |_| Ok(b"(module (func $f (result i32) i32.const))\n".to_vec()),
+            needles: &[],
+            offset: false,
+            unwritable_output: false,
+        },
+        Bad {
+            name: "truncated",
+            file: "truncated.wasm",
+            make: |tools| {
+                let whole = fs::read(
+                    tools
+                        .corpus
+                        .join("tinygo/hello-tinygo-llvm15-2023/hello_world.wasm"),
+                )?;
+                Ok(whole[..whole.len() / 2].to_vec())
+            },
+            needles: &[],
+            offset: true,
+            unwritable_output: false,
+        },
+        Bad {
+            name: "invalid-body",
+            file: "invalid_body.wasm",
+            make: |_| {
+                Ok(wat::parse_str(
+                    r#"(module
+                        (memory (export "memory") 1)
+                        (func $returns_wrong_type (result i32) i64.const 1)
+                        (func (export "_start") (drop (call $returns_wrong_type))))"#,
+                )?)
+            },
+            needles: &[],
+            offset: true,
+            unwritable_output: false,
+        },
+        Bad {
+            name: "unknown-import",
+            file: "unknown_import.wasm",
+            make: |_| {
+                Ok(wat::parse_str(
+                    r#"(module
+                        (import "env" "foo" (func $foo))
+                        (memory (export "memory") 1)
+                        (func (export "_start") call $foo))"#,
+                )?)
+            },
+            needles: &["foo"],
+            offset: false,
+            unwritable_output: false,
+        },
+        Bad {
+            name: "unwritable-output",
+            file: "fine.wasm",
+            make: |_| {
+                Ok(wat::parse_str(
+                    r#"(module (memory (export "memory") 1) (func (export "_start")))"#,
+                )?)
+            },
+            needles: &[],
+            offset: false,
+            unwritable_output: true,
+        },
+    ];
+    for bad in bads {
+        let name = format!("bad-input/{}", bad.name);
+        let case_name = name.clone();
+        cases.push(case(name, move |ctx| {
+            wasmaot_only(ctx, || {
+                let scratch = ctx.scratch(&case_name)?;
+                let input = scratch.path().join(bad.file);
+                fs::write(&input, (bad.make)(&ctx.tools)?)?;
+                let output = if bad.unwritable_output {
+                    scratch.path().join("no/such/dir/out.exe")
+                } else {
+                    scratch.path().join("out.exe")
+                };
+                let out = wasmaot_compile(&ctx.tools, &input, &output, &[])?;
+                let mut problems = Vec::new();
+                check_compile_error(
+                    &mut problems,
+                    &out,
+                    &output,
+                    &input,
+                    bad.needles,
+                    bad.offset,
+                );
+                Ok(problems)
+            })
+        }));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// aarch64 under qemu, and determinism
+// ---------------------------------------------------------------------------------------
+
+fn aarch64_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
+    let hello = tools.root.join("tests/go/hello");
+    let exp = read_expectations(&hello.join("expected.json"))?
+        .into_iter()
+        .next()
+        .context("tests/go/hello/expected.json has no run")?;
+    cases.push(case("aarch64/go/hello", move |ctx| {
+        aarch64_run(ctx, |qemu| {
+            let wasm = go_build(&ctx.tools, &hello)?;
+            let scratch = ctx.scratch("aarch64-hello")?;
+            let spec = exp.prepare(scratch.path())?;
+            let mut flags = vec!["--target".to_string(), AARCH64.to_string()];
+            flags.extend(compile_flags(&spec));
+            let exe = ctx.compile(&wasm, scratch.path(), "hello", &flags)?;
+            Ok(exp.check(&run_native(&exe, &spec, Some(qemu))?, &spec))
+        })
+    }));
+    for module in trap_modules(tools)? {
+        let name = format!("aarch64/trap/{}", file_stem(&module.path));
+        let case_name = name.clone();
+        cases.push(case(name, move |ctx| {
+            aarch64_run(ctx, |qemu| {
+                let scratch = ctx.scratch(&case_name)?;
+                let flags = vec!["--target".to_string(), AARCH64.to_string()];
+                let exe = ctx.compile(&module.path, scratch.path(), "trap.exe", &flags)?;
+                let out = run_native(&exe, &trap_spec(&module), Some(qemu))?;
+                Ok(check_trap(&out, &module.message, &module.function))
+            })
+        }));
+    }
+    Ok(())
+}
+
+fn aarch64_run(ctx: &Ctx, f: impl FnOnce(&Path) -> Result<Vec<String>>) -> Verdict {
+    let Some(qemu) = ctx.tools.qemu_aarch64.clone() else {
+        return Verdict::Skip("qemu-aarch64 not found (apt-get install qemu-user)".into());
+    };
+    wasmaot_only(ctx, || f(&qemu))
+}
+
+fn determinism_cases(tools: &Tools, cases: &mut Vec<Case>) {
+    let hello = tools.root.join("tests/go/hello");
+    cases.push(case("determinism/go/hello-jobs-1-vs-2", move |ctx| {
+        wasmaot_only(ctx, || {
+            let wasm = go_build(&ctx.tools, &hello)?;
+            let scratch = ctx.scratch("determinism")?;
+            let mut digests = Vec::new();
+            for jobs in ["1", "2"] {
+                let obj = scratch.path().join(format!("hello-{jobs}.o"));
+                let flags: Vec<String> = ["--emit", "obj", "--jobs", jobs].map(String::from).into();
+                wasmaot_compile_ok(&ctx.tools, &wasm, &obj, &flags)?;
+                let bytes = fs::read(&obj)?;
+                digests.push((bytes.len(), sha256_hex(&[&bytes])));
+            }
+            Ok(if digests[0] == digests[1] {
+                vec![]
+            } else {
+                vec![format!(
+                    "objects differ: --jobs 1 gives {} bytes sha256 {}, --jobs 2 gives {} bytes sha256 {}",
+                    digests[0].0, digests[0].1, digests[1].0, digests[1].1
+                )]
+            })
+        })
+    }));
+}
+
+// ---------------------------------------------------------------------------------------
+// Driver
+// ---------------------------------------------------------------------------------------
+
+fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn file_stem(p: &Path) -> String {
+    p.file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
+struct Args {
+    mode: Mode,
+    jobs: usize,
+    list: bool,
+    filters: Vec<String>,
+}
+
+fn parse_args() -> Result<Args> {
+    let mut args = Args {
+        mode: Mode {
+            wasmtime: true,
+            wasmaot: true,
+        },
+        jobs: std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(2, 4),
+        list: false,
+        filters: Vec::new(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--wasmtime-only" => args.mode.wasmaot = false,
+            "--no-wasmtime" => args.mode.wasmtime = false,
+            "--list" => args.list = true,
+            "--jobs" | "-j" => {
+                let n = it.next().context("--jobs needs a number")?;
+                args.jobs = n.parse().with_context(|| format!("bad --jobs {n:?}"))?;
+            }
+            "-h" | "--help" => {
+                println!(
+                    "usage: e2e [--wasmtime-only] [--no-wasmtime] [--jobs N] [--list] [FILTER...]"
+                );
+                std::process::exit(0);
+            }
+            s if s.starts_with("--jobs=") => {
+                args.jobs = s["--jobs=".len()..].parse().context("bad --jobs")?;
+            }
+            s if s.starts_with('-') => bail!("unknown option {s} (see --help)"),
+            _ => args.filters.push(a),
+        }
+    }
+    if !args.mode.wasmtime && !args.mode.wasmaot {
+        bail!("--wasmtime-only and --no-wasmtime together leave nothing to run");
+    }
+    args.jobs = args.jobs.max(1);
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    match real_main() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("e2e: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn real_main() -> Result<bool> {
+    let args = parse_args()?;
+    let tools = Tools::discover()?;
+    let mut cases = Vec::new();
+    own_program_cases(&tools, &mut cases)?;
+    corpus_cases(&tools, &mut cases)?;
+    trap_cases(&tools, &mut cases)?;
+    bad_input_cases(&mut cases);
+    aarch64_cases(&tools, &mut cases)?;
+    determinism_cases(&tools, &mut cases);
+    if !args.filters.is_empty() {
+        cases.retain(|c| args.filters.iter().any(|f| c.name.contains(f.as_str())));
+    }
+    if args.list {
+        for c in &cases {
+            println!("{}", c.name);
+        }
+        return Ok(true);
+    }
+    if args.mode.wasmaot && !tools.wasmaot.is_file() {
+        eprintln!(
+            "warning: {} does not exist; every wasmaot side will fail",
+            tools.wasmaot.display()
+        );
+    }
+    let tmp = tempfile::Builder::new().prefix("wasmaot-e2e-").tempdir()?;
+    let ctx = Ctx {
+        tools,
+        mode: args.mode,
+        tmp: tmp.path().to_path_buf(),
+        exes: Memo::default(),
+    };
+    let total = cases.len();
+    let queue = Mutex::new(cases.into_iter().collect::<VecDeque<_>>());
+    let tally = Mutex::new((0usize, 0usize, 0usize));
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..args.jobs.min(total.max(1)) {
+            s.spawn(|| {
+                loop {
+                    let Some(c) = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
+                    else {
+                        break;
+                    };
+                    let t = Instant::now();
+                    let verdict = (c.run)(&ctx);
+                    let secs = t.elapsed().as_secs_f64();
+                    let mut tally = tally.lock().unwrap_or_else(|e| e.into_inner());
+                    let mut out = std::io::stdout().lock();
+                    let _ = match verdict {
+                        Verdict::Pass => {
+                            tally.0 += 1;
+                            writeln!(out, "ok {} ({secs:.1}s)", c.name)
+                        }
+                        Verdict::Fail(problems) => {
+                            tally.1 += 1;
+                            let details = problems.join("\n");
+                            let (first, rest) = details.split_once('\n').unwrap_or((&details, ""));
+                            let _ = writeln!(out, "FAIL {}: {first}", c.name);
+                            if rest.is_empty() {
+                                Ok(())
+                            } else {
+                                writeln!(out, "{}", indent(rest))
+                            }
+                        }
+                        Verdict::Skip(why) => {
+                            tally.2 += 1;
+                            writeln!(out, "SKIP {}: {why}", c.name)
+                        }
+                    };
+                    let _ = out.flush();
+                }
+            });
+        }
+    });
+    let (passed, failed, skipped) = *tally.lock().unwrap_or_else(|e| e.into_inner());
+    println!(
+        "e2e: {total} cases in {:.1}s",
+        start.elapsed().as_secs_f64()
+    );
+    if skipped > 0 {
+        println!("{passed} passed, {failed} failed, {skipped} skipped");
+    } else {
+        println!("{passed} passed, {failed} failed");
+    }
+    Ok(failed == 0)
+}

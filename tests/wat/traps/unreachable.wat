@@ -1,0 +1,7 @@
+;; unreachable -> "wasm `unreachable` instruction executed"
+(module
+  (memory (export "memory") 1)
+  (func $hit_unreachable
+    unreachable)
+  (func $_start (export "_start")
+    call $hit_unreachable))

@@ -87,11 +87,7 @@ impl DataBuilder {
     }
 
     /// Defines data object `id` (this object) in `module`.
-    pub fn define<M: Module>(
-        self,
-        module: &mut M,
-        id: DataId,
-    ) -> cranelift_module::ModuleResult<()> {
+    pub fn define<M: Module>(self, module: &mut M, id: DataId) -> Result<(), crate::CompileError> {
         let mut desc = DataDescription::new();
         desc.define(self.bytes.into_boxed_slice());
         desc.set_align(self.align);
@@ -107,6 +103,8 @@ impl DataBuilder {
                 }
             }
         }
-        module.define_data(id, &desc)
+        module
+            .define_data(id, &desc)
+            .map_err(|e| crate::CompileError::Object(e.to_string()))
     }
 }

@@ -687,8 +687,11 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_readdir(
     let mem = unsafe { Mem::from_vmctx(vmctx) };
     ret(with_ctx(|ctx| {
         let e = ctx.get(fd as u32)?;
+        // wasmtime answers EBADF for a descriptor that is not a directory (it is not in its
+        // directory table), and programs rely on it: TinyGo's `os.File.Readdirnames` on a
+        // regular file reports EBADF, which its callers test for.
         if !e.is_dir() {
-            return Err(errno::NOTDIR);
+            return Err(errno::BADF);
         }
         let (buf, buf_len) = (buf as u32, buf_len as u32);
         mem.range(buf, buf_len)?;

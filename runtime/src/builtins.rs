@@ -77,19 +77,31 @@ pub(crate) fn memory_init(
     src: u32,
     len: u32,
 ) -> Result<(), TrapCode> {
-    let seg: &'static [u8] = d.data.get(data as usize).copied().ok_or(MEM_OOB)?;
+    // Validated code names existing segments only; entries past the kept ones are active
+    // segments, dropped at instantiation.
+    let seg: &'static [u8] = d.data.get(data as usize).copied().unwrap_or(&[]);
     let end = (src as u64) + (len as u64);
     if end > seg.len() as u64 {
         return Err(MEM_OOB);
     }
+    memory_write(d, mem, dst, &seg[src as usize..end as usize])
+}
+
+/// Copies module data `bytes` to `dst` in memory `mem` (active data segments, `memory.init`).
+pub(crate) fn memory_write(
+    d: &mut InstanceData,
+    mem: u32,
+    dst: u32,
+    bytes: &[u8],
+) -> Result<(), TrapCode> {
     let t = d
         .memory(mem)
         .ok_or(MEM_OOB)?
-        .range(dst as u64, len as u64)
+        .range(dst as u64, bytes.len() as u64)
         .ok_or(MEM_OOB)?;
-    // SAFETY: source slice and destination range are in bounds; they cannot overlap (the
-    // segment is read-only module data).
-    unsafe { ptr::copy_nonoverlapping(seg.as_ptr().add(src as usize), t, len as usize) };
+    // SAFETY: the destination range is in bounds; it cannot overlap `bytes` (read-only module
+    // data).
+    unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), t, bytes.len()) };
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use wasmaot_abi::descriptor::ModuleDescriptor;
-use wasmaot_abi::policy::Policy;
+use wasmaot_abi::policy::{Policy, RUN_POLICY_ENV};
 use wasmaot_abi::{DEFAULT_WASM_STACK, HOST_STACK_MARGIN};
 
 use crate::instance::{Extern, Imports, Instance, InstantiationError, ValRaw};
@@ -71,7 +71,10 @@ fn start(module: &'static ModuleDescriptor, args: Vec<Vec<u8>>) -> Result<i32, S
     let policy_text = unsafe { slice(module.policy.ptr, module.policy.len) };
     let policy_text =
         core::str::from_utf8(policy_text).map_err(|_| "sandbox policy is not UTF-8".to_string())?;
-    let policy = Policy::decode(policy_text)?;
+    let mut policy = Policy::decode(policy_text)?;
+    if policy.from_env {
+        policy = run_time_policy()?;
+    }
     crate::wasi::init(wasi_config(&policy, args)?)?;
     crate::trap::signals::install();
 
@@ -91,19 +94,56 @@ fn start(module: &'static ModuleDescriptor, args: Vec<Vec<u8>>) -> Result<i32, S
     }
 }
 
+/// The policy `wasmaot run` passed in [`RUN_POLICY_ENV`] (an executable whose baked policy is
+/// `from-env`). The variable is removed from our environment first, so that `--inherit-env`
+/// never hands it to the guest. Absent, the policy is empty: wasmtime's secure default.
+fn run_time_policy() -> Result<Policy, String> {
+    let text = std::env::var_os(RUN_POLICY_ENV);
+    // SAFETY: called before any other thread of this process exists (the wasm thread and the
+    // signal handlers are set up later), so nobody reads the environment concurrently.
+    unsafe { std::env::remove_var(RUN_POLICY_ENV) };
+    let Some(text) = text else {
+        return Ok(Policy::default());
+    };
+    let text = text
+        .into_string()
+        .map_err(|_| format!("{RUN_POLICY_ENV} is not UTF-8"))?;
+    let p = Policy::decode(&text).map_err(|e| format!("{RUN_POLICY_ENV}: {e}"))?;
+    if p.from_env {
+        return Err(format!(
+            "{RUN_POLICY_ENV}: a run-time policy cannot defer again"
+        ));
+    }
+    Ok(p)
+}
+
 /// The WASI configuration the policy allows.
+///
+/// A directory granted under the guest name `.` (`--dir .`) is shown to the guest as `/`
+/// (unless another grant already is `/`): wasi-libc programs (C, Rust, TinyGo) resolve relative
+/// paths against either name alike, but Go's wasip1 port resolves them against `$PWD` or the
+/// first preopen's name and can only match them against an absolute preopen name, so under
+/// the name `.` a Go program could open nothing (that is what happens under `wasmtime run
+/// --dir .`). For the same reason an inherited (not explicitly set) `PWD` is replaced by `/`
+/// then: the host's working directory is the guest's `/`.
 fn wasi_config(policy: &Policy, args: Vec<Vec<u8>>) -> Result<WasiConfig, String> {
+    let dot_as_root =
+        policy.dirs.iter().any(|d| d.guest == ".") && !policy.dirs.iter().any(|d| d.guest == "/");
+    let key_of = |kv: &[u8]| kv.split(|&b| b == b'=').next().unwrap_or(b"").to_vec();
     let mut env: Vec<Vec<u8>> = Vec::new();
     if policy.inherit_env {
-        let key_of = |kv: &str| kv.split('=').next().unwrap_or("").to_string();
-        let overridden: Vec<String> = policy.env.iter().map(|kv| key_of(kv)).collect();
+        let overridden: Vec<Vec<u8>> = policy.env.iter().map(|kv| key_of(kv.as_bytes())).collect();
         for (k, v) in std::env::vars_os() {
-            if overridden.iter().any(|o| o.as_bytes() == k.as_bytes()) {
+            if overridden.iter().any(|o| o.as_slice() == k.as_bytes()) {
                 continue;
             }
             let mut kv = k.as_bytes().to_vec();
             kv.push(b'=');
-            kv.extend_from_slice(v.as_bytes());
+            if dot_as_root && k.as_bytes() == b"PWD" {
+                kv.push(b'/');
+            } else {
+                kv.extend_from_slice(v.as_bytes());
+            }
             env.push(kv);
         }
     }
@@ -122,14 +162,27 @@ fn wasi_config(policy: &Policy, args: Vec<Vec<u8>>) -> Result<WasiConfig, String
                 } else {
                     cwd.join(host)
                 },
-                guest: d.guest.clone(),
+                guest: if dot_as_root && d.guest == "." {
+                    "/".to_string()
+                } else {
+                    d.guest.clone()
+                },
             }
         })
         .collect();
+    let listeners = policy
+        .tcp_listen
+        .iter()
+        .map(|addr| {
+            std::net::TcpListener::bind(addr.as_str())
+                .map_err(|e| format!("--tcplisten {addr}: {e}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(WasiConfig {
         args,
         env,
         preopens,
+        listeners,
     })
 }
 

@@ -84,6 +84,33 @@ pub struct Func {
 }
 
 impl Func {
+    /// A host function for an embedder's imports: `code` is an `extern "C"` function with
+    /// wasm's native shape, `(vmctx, params...) -> results` (`params`/`results` are `ValType`
+    /// bytes), called with `vmctx` as its first argument. The reference and signature are
+    /// leaked (they must outlive every instance importing them). It has no array-call
+    /// trampoline, so it can be imported but not called with [`Instance::call`] directly.
+    pub fn host(code: *const u8, params: &[u8], results: &[u8], vmctx: *mut u8) -> Func {
+        let leak = |v: &[u8]| {
+            let s: &'static [u8] = Vec::leak(v.to_vec());
+            wasmaot_abi::descriptor::Slice {
+                ptr: s.as_ptr(),
+                len: s.len() as u64,
+            }
+        };
+        let sig: &'static SigDesc = Box::leak(Box::new(SigDesc {
+            params: leak(params),
+            results: leak(results),
+            array_call: ptr::null(),
+        }));
+        let func_ref: &'static VMFuncRef = Box::leak(Box::new(VMFuncRef {
+            code,
+            type_id: crate::signatures::intern_sig(sig),
+            _pad: 0,
+            vmctx,
+        }));
+        Func { func_ref, sig }
+    }
+
     /// Number of `ValRaw` slots a call needs: max(params, results).
     pub fn slots(&self) -> usize {
         (self.sig.params.len.max(self.sig.results.len)) as usize
@@ -361,7 +388,8 @@ impl Instance {
     /// Instantiates `module` with `imports` (see [`Imports`]) in the WebAssembly 2.0 order:
     /// imports, tables, memories, globals, element segments, data segments, start function.
     /// A segment out of bounds fails with [`InstantiationError::Trap`] after the segments
-    /// before it were applied (as the spec requires).
+    /// before it were applied (as the spec requires); a trap there or in the start function
+    /// leaks the half-initialised instance, whose functions may already be in imported tables.
     pub fn new(
         module: &'static ModuleDescriptor,
         imports: Imports,
@@ -407,8 +435,18 @@ impl Instance {
         // From here on `instance` owns everything and frees it on error.
         let instance = Instance { data };
         // SAFETY: `data` is live and not otherwise referenced during initialisation.
-        unsafe { instance.initialize(imports)? };
-        Ok(instance)
+        match unsafe { instance.initialize(imports) } {
+            Ok(()) => Ok(instance),
+            Err(e @ InstantiationError::Trap(_)) => {
+                // A trap in a segment or the start function leaves the effects before it in
+                // place (2.0 semantics): imported tables may now hold references to this
+                // instance's functions and imported memories or globals may have been written
+                // by its code, so its vmctx and everything it points to must stay alive.
+                core::mem::forget(instance);
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// # Safety
@@ -647,10 +685,20 @@ impl Instance {
                 .collect::<Result<Box<[u64]>, _>>()?;
             d.elems.push(vals);
         }
-        d.data = datas
+        // Only passive segments outlive instantiation (active ones are dropped once copied, and
+        // Go emits tens of thousands of them): keep entries up to the last passive segment; a
+        // missing entry reads as dropped (empty) in `memory.init`.
+        let keep = datas
             .iter()
-            // SAFETY: descriptor slices live for the process lifetime.
-            .map(|s| unsafe { slice(s.bytes.ptr, s.bytes.len) })
+            .rposition(|s| s.mode != segment_mode::ACTIVE)
+            .map_or(0, |i| i + 1);
+        d.data = datas[..keep]
+            .iter()
+            .map(|s| match s.mode {
+                segment_mode::ACTIVE => &[][..],
+                // SAFETY: descriptor slices live for the process lifetime.
+                _ => unsafe { slice(s.bytes.ptr, s.bytes.len) },
+            })
             .collect();
 
         // Active element segments, then active data segments, in order; each is dropped after
@@ -668,13 +716,12 @@ impl Instance {
                 _ => {}
             }
         }
-        for (i, s) in datas.iter().enumerate() {
+        for s in datas {
             if s.mode == segment_mode::ACTIVE {
                 let dst = d.eval(&s.offset)? as u32;
-                let len = d.data[i].len() as u32;
-                crate::builtins::memory_init(d, s.memory, i as u32, dst, 0, len)
-                    .map_err(Trap::new)?;
-                d.data[i] = &[];
+                // SAFETY: descriptor slices live for the process lifetime.
+                let bytes = unsafe { slice(s.bytes.ptr, s.bytes.len) };
+                crate::builtins::memory_write(d, s.memory, dst, bytes).map_err(Trap::new)?;
             }
         }
 
@@ -768,8 +815,8 @@ impl Instance {
     }
 
     /// Calls any function (this instance's or another's) through its signature's array-call
-    /// trampoline. Traps in executable mode print and exit, so today this returns `Ok` or does
-    /// not return; library mode will return `Err(trap)`.
+    /// trampoline. Under a catch point ([`crate::trap::catch_traps`]) a trap returns
+    /// `Err(trap)`; without one (executable mode) a trap prints and exits the process.
     ///
     /// # Panics
     /// If `values` is shorter than [`Func::slots`] or the signature has no trampoline.
@@ -789,13 +836,22 @@ impl Instance {
         unsafe {
             let fr = *f.func_ref;
             // The callee may belong to another instance created on another thread: give it this
-            // thread's stack limit.
-            fr.vmctx
-                .add(VmOffsets::STACK_LIMIT as usize)
-                .cast::<usize>()
-                .write(crate::stack::current_limit());
+            // thread's stack limit. Only wasm code has a vmctx; a host function's (e.g. an
+            // imported host function used as the start function) may be anything, even null.
+            if crate::registry::lookup(fr.code as usize).is_some() {
+                fr.vmctx
+                    .add(VmOffsets::STACK_LIMIT as usize)
+                    .cast::<usize>()
+                    .write(crate::stack::current_limit());
+            }
             let call: ArrayCall = core::mem::transmute(f.sig.array_call);
-            call(fr.code, fr.vmctx, values.as_mut_ptr());
+            let values = values.as_mut_ptr();
+            if crate::trap::catching() {
+                // Library mode: this call gets its own catch point, so the trap comes back
+                // here rather than to an outer one.
+                return crate::trap::catch_traps(|| call(fr.code, fr.vmctx, values));
+            }
+            call(fr.code, fr.vmctx, values);
         }
         Ok(())
     }

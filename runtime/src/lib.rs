@@ -8,7 +8,9 @@
 //!
 //! Embedder API: [`Instance::new`] with [`Imports`], [`Instance::call_export`] /
 //! [`Instance::call`] with [`ValRaw`] slots, [`Instance::get_export`] returning [`Extern`]s,
-//! and [`Trap`]. Executables enter through [`entry::wasmaot_rt_main`].
+//! [`Func::host`] for host-function imports, and [`Trap`]: run calls under
+//! [`trap::catch_traps`] to get traps back as errors instead of exiting. Executables enter
+//! through [`entry::wasmaot_rt_main`].
 
 pub mod builtins;
 pub mod entry;

@@ -414,6 +414,32 @@ fn simd_is_unsupported_with_name_and_offset() {
 }
 
 #[test]
+fn a_failed_function_leaves_the_translator_reusable() {
+    // Regression (spec suite, simd_store.wast): one thread translated the failing function,
+    // then the next one with the same builder context, and Cranelift's frontend panicked.
+    // Rayon hands each worker a run of consecutive functions with one translator: put a long
+    // run of good functions after each failing one.
+    let mut text = String::from("(module");
+    for i in 0..200 {
+        if i % 50 == 0 {
+            text.push_str("(func (param i32) (local i64) (i32x4.splat (local.get 0)) (drop))");
+        } else {
+            text.push_str("(func (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))");
+        }
+    }
+    text.push(')');
+    let info = parse_wat(&text);
+    let isa = &isas()[0];
+    let err = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap()
+        .install(|| compile_module(&info, isa.as_ref()))
+        .unwrap_err();
+    assert!(matches!(err, CompileError::Unsupported { .. }), "{err}");
+}
+
+#[test]
 fn operator_names() {
     use crate::translate::operator_name;
     assert_eq!(operator_name(&wasmparser::Operator::I32x4Add), "i32x4.add");

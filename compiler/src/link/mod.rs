@@ -80,11 +80,45 @@ pub fn link_executable(
     cmd.arg("-static")
         .arg("-no-pie")
         .arg("-Wl,--gc-sections")
+        // The runtime's (and Rust std's) DWARF is ~4 MB and not needed: backtraces walk frame
+        // pointers and name functions from the descriptor. The symbol table stays (profilers).
+        .arg("-Wl,--strip-debug")
         .arg("-o")
         .arg(&*out_tmp)
         .arg(&obj_path)
         .arg(&rt_path)
         .args(NATIVE_LIBS);
+    run_linker(cmd, &linker)?;
+    persist(out_tmp, output)
+}
+
+/// Links `object` (compiled with `Options::library`, so position-independent) into the shared
+/// object `output`, for an embedder to `dlopen`. The runtime is not linked in: the object's
+/// references to `wasmaot_rt_*` (and `wasmaot_wasi_*`) stay undefined and bind at load time to
+/// the runtime the embedding process exports (e.g. a binary linked with `-rdynamic`).
+pub fn link_shared(object: &[u8], triple: &str, linker: Option<&str>, output: &Path) -> Result<()> {
+    let out_tmp = temp_output(output)?;
+    let work = tempfile::tempdir()
+        .map_err(|e| link_error(format!("cannot create a temporary directory: {e}")))?;
+    let obj_path = work.path().join("module.o");
+    std::fs::write(&obj_path, object)
+        .map_err(|e| link_error(format!("cannot write {}: {e}", obj_path.display())))?;
+    let linker = linker
+        .map(str::to_string)
+        .unwrap_or_else(|| default_linker(triple));
+    let mut cmd = Command::new(&linker);
+    cmd.arg("-shared")
+        .arg("-nostdlib")
+        .arg("-Wl,-z,noexecstack")
+        .arg("-o")
+        .arg(&*out_tmp)
+        .arg(&obj_path);
+    run_linker(cmd, &linker)?;
+    persist(out_tmp, output)
+}
+
+/// Runs a linker command; a failure names the linker and the first lines of its errors.
+fn run_linker(mut cmd: Command, linker: &str) -> Result<()> {
     let out = cmd.output().map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             link_error(format!(
@@ -108,5 +142,5 @@ pub fn link_executable(
             first.join(" | ")
         )));
     }
-    persist(out_tmp, output)
+    Ok(())
 }

@@ -36,9 +36,15 @@ pub fn parse<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> {
     let mut validator = Validator::new_with_features(features());
     let mut to_validate: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'a>)> = Vec::new();
 
-    for payload in Parser::new(0).parse_all(wasm) {
+    // The reader must decode with the features the validator checks: with wasmparser's
+    // defaults it reads memory limits as memory64 LEBs and accepts over-long 2.0 encodings
+    // (spec binary-leb128.wast).
+    let mut parser = Parser::new(0);
+    parser.set_features(features());
+    for payload in parser.parse_all(wasm) {
         let payload = payload?;
-        if let ValidPayload::Func(func, body) = validator.payload(&payload)? {
+        let valid = validator.payload(&payload).map_err(|e| classify(e, wasm))?;
+        if let ValidPayload::Func(func, body) = valid {
             to_validate.push((func, body));
         }
         match payload {
@@ -158,15 +164,48 @@ pub fn parse<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> {
         }
     }
 
-    validate_functions(to_validate)?;
+    validate_functions(to_validate).map_err(|e| classify(e, wasm))?;
     Ok(info)
+}
+
+/// Turns a validation error into a `CompileError`. A module that is only invalid because it
+/// uses a proposal outside WebAssembly 2.0 (threads, tail calls, exceptions, GC...) is reported
+/// as unsupported, naming the operator at the error's offset when there is one.
+fn classify(e: wasmparser::BinaryReaderError, wasm: &[u8]) -> CompileError {
+    let offset = e.offset();
+    // The validator's other wording: "threads must be enabled for shared memories".
+    if let Some((feature, _)) = e.message().split_once(" must be enabled") {
+        let what = format!(
+            "the {feature} proposal is not supported yet ({})",
+            e.message()
+        );
+        return CompileError::Unsupported { offset, what };
+    }
+    let Some(feature) = e.message().strip_suffix(" support is not enabled") else {
+        return e.into();
+    };
+    let op = usize::try_from(offset)
+        .ok()
+        .filter(|&o| o < wasm.len())
+        .and_then(|o| {
+            let mut ops =
+                wasmparser::OperatorsReader::new(wasmparser::BinaryReader::new(&wasm[o..], offset));
+            ops.read()
+                .ok()
+                .map(|op| crate::translate::operator_name(&op))
+        });
+    let what = match op {
+        Some(name) => format!("operator `{name}` ({feature} proposal) is not supported yet"),
+        None => format!("the {feature} proposal is not supported yet"),
+    };
+    CompileError::Unsupported { offset, what }
 }
 
 /// Validates every function body, in parallel; the error at the lowest offset wins so the
 /// message does not depend on thread scheduling.
 fn validate_functions(
     funcs: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'_>)>,
-) -> Result<()> {
+) -> std::result::Result<(), wasmparser::BinaryReaderError> {
     let errors: Vec<wasmparser::BinaryReaderError> = funcs
         .into_par_iter()
         .filter_map(|(func, body)| {
@@ -175,7 +214,7 @@ fn validate_functions(
         })
         .collect();
     match errors.into_iter().min_by_key(|e| e.offset()) {
-        Some(e) => Err(e.into()),
+        Some(e) => Err(e),
         None => Ok(()),
     }
 }
@@ -492,6 +531,26 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn post_2_0_operators_are_unsupported_not_invalid() {
+        let e = parse_wat(
+            r#"(module (func $f (return_call $f)))"#,
+            ParseOptions::default(),
+        )
+        .unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            matches!(e, CompileError::Unsupported { offset, .. } if offset > 8),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("`return_call`") && msg.contains("tail call"),
+            "{msg}"
+        );
+        let e = parse_wat(r#"(module (memory 1 1 shared))"#, ParseOptions::default()).unwrap_err();
+        assert!(matches!(e, CompileError::Unsupported { .. }), "{e}");
     }
 
     #[test]

@@ -8,11 +8,13 @@
 use std::collections::HashMap;
 
 use cranelift_codegen::entity::packed_option::ReservedValue;
-use cranelift_codegen::ir::{Block, BlockCall, InstBuilder, JumpTableData, Type};
+use cranelift_codegen::ir::{
+    Block, BlockCall, InstBuilder, InstructionData, JumpTableData, Opcode, Type, ValueDef,
+};
 use wasmaot_abi::trap::TrapCode;
 use wasmparser::Operator;
 
-use super::stack::{ControlFrame, ElseData, FrameKind};
+use super::stack::{ControlFrame, Dispatch, ElseData, FrameKind};
 use super::{Translator, block_args, block_with_params};
 use crate::error::Result;
 
@@ -41,6 +43,13 @@ pub(super) fn translate(t: &mut Translator, op: &Operator, offset: u64) -> Resul
                 params.len(),
                 results.len(),
             );
+            // One of a dispatch loop's leading blocks (the lookahead guarantees the shape).
+            if let Some((loop_index, left)) = t.st.dispatch_prologue
+                && left > 0
+            {
+                t.st.control.last_mut().expect("pushed").defer_seal_to = Some(loop_index);
+                t.st.dispatch_prologue = Some((loop_index, left - 1));
+            }
         }
         Operator::Loop { blockty } => {
             let (params, results) = t.block_type(*blockty, offset)?;
@@ -58,12 +67,21 @@ pub(super) fn translate(t: &mut Translator, op: &Operator, offset: u64) -> Resul
                 params.len(),
                 results.len(),
             );
+            t.st.dispatch_prologue = None;
+            if let Some((local, num_blocks)) = t.loop_lookahead.take() {
+                t.st.control.last_mut().expect("pushed").dispatch = Some(Box::new(Dispatch {
+                    local,
+                    ..Dispatch::default()
+                }));
+                t.st.dispatch_prologue = Some((t.st.control.len() - 1, num_blocks));
+            }
         }
         Operator::If { blockty } => translate_if(t, *blockty, offset)?,
         Operator::Else => translate_else(t),
         Operator::End => translate_end(t),
         Operator::Br { relative_depth } => {
             let (block, n) = branch_target(t, *relative_depth);
+            let block = threaded_target(t, *relative_depth).unwrap_or(block);
             let args = block_args(t.st.peekn(n));
             t.b.ins().jump(block, &args);
             t.st.reachable = false;
@@ -71,6 +89,7 @@ pub(super) fn translate(t: &mut Translator, op: &Operator, offset: u64) -> Resul
         Operator::BrIf { relative_depth } => {
             let cond = t.st.pop();
             let (block, n) = branch_target(t, *relative_depth);
+            let block = threaded_target(t, *relative_depth).unwrap_or(block);
             let args = block_args(t.st.peekn(n));
             let next = t.b.create_block();
             t.b.ins().brif(cond, block, &args, next, &[]);
@@ -109,6 +128,8 @@ pub(super) fn translate_unreachable(t: &mut Translator, op: &Operator, _offset: 
                 original_stack_size: t.st.values.len(),
                 exit_is_branched_to: false,
                 unreachable_placeholder: true,
+                dispatch: None,
+                defer_seal_to: None,
             });
         }
         Operator::Else if !top_is_placeholder => translate_else(t),
@@ -137,6 +158,8 @@ fn push_frame(
         original_stack_size,
         exit_is_branched_to: false,
         unreachable_placeholder: false,
+        dispatch: None,
+        defer_seal_to: None,
     });
 }
 
@@ -248,19 +271,84 @@ fn translate_end(t: &mut Translator) {
     );
     if let FrameKind::Loop { header } = frame.kind {
         t.b.seal_block(header);
+        // A dispatch loop's leading blocks are complete now: no threaded jump can follow.
+        for block in frame.dispatch.iter().flat_map(|d| &d.deferred_seals) {
+            t.b.seal_block(*block);
+        }
     }
     t.b.switch_to_block(frame.destination);
-    t.b.seal_block(frame.destination);
+    match frame.defer_seal_to {
+        Some(loop_index) => t.st.control[loop_index]
+            .dispatch
+            .as_mut()
+            .expect("leading blocks belong to a dispatch loop")
+            .deferred_seals
+            .push(frame.destination),
+        None => t.b.seal_block(frame.destination),
+    }
     t.st.values.truncate(frame.original_stack_size);
     t.st.values
         .extend_from_slice(t.b.block_params(frame.destination));
     t.st.reachable = reachable || frame.exit_is_branched_to || else_edge;
 }
 
+/// Jump threading: where a branch to `depth` may go directly. If the target is a dispatch loop
+/// whose `br_table` has been translated and the switched-on local holds a constant on this
+/// path (its current SSA value is an `iconst`), the `br_table`'s target for that constant;
+/// the loop header otherwise. Only the local's current value matters, so this is exact however
+/// the constant got there.
+fn threaded_target(t: &mut Translator, depth: u32) -> Option<Block> {
+    let local = match &t.st.frame_mut(depth).dispatch {
+        Some(d) if d.default.is_some() => d.local,
+        _ => return None,
+    };
+    let value = t.b.use_var(t.locals[local as usize]);
+    let ValueDef::Result(inst, _) = t.b.func.dfg.value_def(value) else {
+        return None;
+    };
+    let InstructionData::UnaryImm {
+        opcode: Opcode::Iconst,
+        imm,
+    } = t.b.func.dfg.insts[inst]
+    else {
+        return None;
+    };
+    let k = imm.bits() as u32 as usize;
+    let d = t.st.frame_mut(depth).dispatch.as_ref().expect("checked");
+    Some(
+        d.table
+            .get(k)
+            .copied()
+            .unwrap_or(d.default.expect("checked")),
+    )
+}
+
 /// `br_table`: a CLIF jump table. When the targets take values, each distinct target gets one
 /// edge block that jumps there with the values, so a huge table with few distinct targets
 /// (Go's resume tables) stays small.
 fn translate_br_table(t: &mut Translator, depths: &[u32], default: u32) {
+    // The `br_table` of a dispatch loop: record where each index leads, for threading.
+    if let Some((loop_index, 0)) = t.st.dispatch_prologue.take() {
+        let resolve = |t: &mut Translator, depth: u32| t.st.frame_mut(depth).br_destination().0;
+        let table: Vec<Block> = depths.iter().map(|&d| resolve(t, d)).collect();
+        let default = resolve(t, default);
+        let d = t.st.control[loop_index]
+            .dispatch
+            .as_mut()
+            .expect("dispatch loop");
+        let first = table.first().copied().unwrap_or(default);
+        d.table = table;
+        d.default = Some(default);
+        // With constant edges threaded, the `br_table` is left to the function's entry, where
+        // the index (Go's PC_B) is 0 on every ordinary call: test for that before the
+        // indirect jump.
+        let index = t.st.pop();
+        let switch = t.b.create_block();
+        t.b.ins().brif(index, switch, &[], first, &[]);
+        t.b.seal_block(switch);
+        t.b.switch_to_block(switch);
+        t.st.push(index);
+    }
     let index = t.st.pop();
     let (_, n) = t.st.frame_mut(default).br_destination();
     // Distinct depths in first-use order (deterministic output), each with its jump target.

@@ -13,6 +13,8 @@ mod memory;
 mod numeric;
 mod stack;
 mod tables;
+#[cfg(test)]
+mod tests;
 mod variables;
 
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
@@ -26,9 +28,19 @@ use crate::error::{CompileError, Result};
 use stack::{ControlFrame, FrameKind, Stacks};
 
 /// Translates function bodies; keeps the frontend's allocations across functions.
-#[derive(Default)]
 pub struct FuncTranslator {
     ctx: FunctionBuilderContext,
+    /// Jump threading through dispatch loops (see [`stack::Dispatch`]); on by default.
+    pub jump_threading: bool,
+}
+
+impl Default for FuncTranslator {
+    fn default() -> FuncTranslator {
+        FuncTranslator {
+            ctx: FunctionBuilderContext::default(),
+            jump_threading: true,
+        }
+    }
 }
 
 impl FuncTranslator {
@@ -39,6 +51,21 @@ impl FuncTranslator {
     /// Translates `body` into `func`, whose signature must already be the function's native
     /// signature (`env::wasm_signature`).
     pub fn translate(
+        &mut self,
+        env: &mut FuncEnv,
+        body: &FunctionBody,
+        func: &mut ir::Function,
+    ) -> Result<()> {
+        let r = self.translate_body(env, body, func);
+        if r.is_err() {
+            // A translation abandoned half-way leaves the builder context dirty; the next
+            // function translated with this translator would trip the frontend's assertion.
+            self.ctx = FunctionBuilderContext::new();
+        }
+        r
+    }
+
+    fn translate_body(
         &mut self,
         env: &mut FuncEnv,
         body: &FunctionBody,
@@ -90,6 +117,8 @@ impl FuncTranslator {
             env,
             st: Stacks::default(),
             locals,
+            loop_lookahead: None,
+            jump_threading: self.jump_threading,
         };
         t.st.reachable = true;
         t.st.control.push(ControlFrame {
@@ -100,11 +129,21 @@ impl FuncTranslator {
             original_stack_size: 0,
             exit_is_branched_to: false,
             unreachable_placeholder: false,
+            dispatch: None,
+            defer_seal_to: None,
         });
 
         let mut ops = body.get_operators_reader()?;
         while !ops.eof() {
             let (op, offset) = ops.read_with_offset()?;
+            if t.jump_threading
+                && t.st.reachable
+                && let Operator::Loop {
+                    blockty: BlockType::Empty,
+                } = op
+            {
+                t.loop_lookahead = dispatch_lookahead(ops.clone());
+            }
             t.b.set_srcloc(SourceLoc::new(offset as u32));
             t.translate_operator(&op, offset)?;
         }
@@ -123,6 +162,31 @@ pub(crate) struct Translator<'a, 'f, 'm> {
     pub env: &'a mut FuncEnv<'m>,
     pub st: Stacks,
     pub locals: Vec<Variable>,
+    /// Set just before translating a `loop` that starts like a dispatch loop: the switched-on
+    /// local and the number of leading blocks (see [`stack::Dispatch`]).
+    pub loop_lookahead: Option<(u32, usize)>,
+    /// Whether dispatch loops are recognised and branches into them threaded.
+    pub jump_threading: bool,
+}
+
+/// Whether the operators after a `loop` (`ops`) are `block`* `local.get x` `br_table` with
+/// empty block types: `Some((x, number of blocks))`.
+fn dispatch_lookahead(mut ops: wasmparser::OperatorsReader) -> Option<(u32, usize)> {
+    let mut blocks = 0;
+    loop {
+        match ops.read().ok()? {
+            Operator::Block {
+                blockty: BlockType::Empty,
+            } => blocks += 1,
+            Operator::LocalGet { local_index } => {
+                return match ops.read().ok()? {
+                    Operator::BrTable { .. } => Some((local_index, blocks)),
+                    _ => None,
+                };
+            }
+            _ => return None,
+        }
+    }
 }
 
 impl Translator<'_, '_, '_> {

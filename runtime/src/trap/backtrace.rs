@@ -18,13 +18,29 @@ const MAX_WALKED_FRAMES: usize = 10_000_000;
 ///
 /// # Safety
 /// `fp` must be 0 or the frame pointer of the wasm frame containing `pc`.
-pub unsafe fn walk(mut pc: usize, mut fp: usize, mut f: impl FnMut(CodeInfo)) {
+pub unsafe fn walk(pc: usize, fp: usize, mut f: impl FnMut(CodeInfo)) {
+    // SAFETY: forwarded contract.
+    unsafe {
+        walk_while(pc, fp, |i| {
+            f(i);
+            true
+        })
+    }
+}
+
+/// As [`walk`], stopping as soon as `f` returns false.
+///
+/// # Safety
+/// As for [`walk`].
+pub unsafe fn walk_while(mut pc: usize, mut fp: usize, mut f: impl FnMut(CodeInfo) -> bool) {
     let (low, high) = crate::stack::thread_stack_bounds();
     for _ in 0..MAX_WALKED_FRAMES {
         let Some(info) = registry::lookup(pc) else {
             return;
         };
-        f(info);
+        if !f(info) {
+            return;
+        }
         let valid = fp != 0
             && fp.is_multiple_of(8)
             && (high == 0 || (fp >= low && fp.saturating_add(16) <= high));

@@ -1,22 +1,25 @@
 //! Traps: the [`Trap`] value, and the single path every trap takes once it is detected, whether
 //! by the signal handler (`signals`) or by a builtin that found an out-of-bounds operand.
 //!
-//! Executable mode (the only mode today): print `wasm trap: <message>` and a wasm backtrace to
-//! stderr with async-signal-safe writes, then `_exit(134)` like `wasmtime run`. A later library
-//! mode will instead unwind to the catch point recorded by the host call that entered wasm
-//! (`sigsetjmp`/`siglongjmp`, as wasmtime and wasm2c do): [`raise`] is the one place to add it,
-//! and every entry into wasm already goes through `Instance::call_*`, which returns
-//! `Result<_, Trap>`.
+//! Library mode (a catch point is active on the thread, see [`catch_traps`]): [`raise`] records
+//! the trap and its backtrace and jumps back to the catch point, which returns `Err(trap)`;
+//! `Instance::call`/`call_export`/`Instance::new` then return the trap as an error.
+//!
+//! Executable mode (no catch point): print `wasm trap: <message>` and a wasm backtrace to
+//! stderr with async-signal-safe writes, then `_exit(134)` like `wasmtime run`.
 //!
 //! Must never allocate, lock or unwind with Rust panics on the raise path: it runs inside signal
 //! handlers.
 
 pub mod backtrace;
+mod catch;
 pub mod signals;
 #[cfg(test)]
 mod tests;
 
 use core::fmt;
+
+pub use catch::{catch_traps, catching};
 
 use wasmaot_abi::trap::{TRAP_EXIT_STATUS, TrapCode};
 
@@ -60,8 +63,11 @@ impl std::error::Error for Trap {}
 /// # Safety
 /// `fp` must be the frame pointer of the wasm frame containing `pc`, or 0.
 pub(crate) unsafe fn raise(code: TrapCode, pc: usize, fp: usize) -> ! {
-    // SAFETY: forwarded contract.
-    unsafe { report_and_exit(code, Some((pc, fp))) }
+    // SAFETY: forwarded contract; returns only when no catch point is active.
+    unsafe {
+        catch::unwind_to_catch_point(code, Some((pc, fp)));
+        report_and_exit(code, Some((pc, fp)))
+    }
 }
 
 /// Reports a trap that has no wasm frames to show (e.g. during instantiation) and exits.

@@ -4,7 +4,8 @@
 //! status and stderr are checked. Set `WASMAOT_TEST_RUNNER` (e.g.
 //! `qemu-aarch64 -L /usr/aarch64-linux-gnu`) to run the children under an emulator.
 //!
-//! Must never trap in the test process itself.
+//! Must never trap in the test process itself outside a catch point (library mode,
+//! `library_mode_catches_traps_in_process`).
 
 use std::os::unix::process::ExitStatusExt;
 use std::process::Command;
@@ -458,4 +459,87 @@ fn entry_instantiation_error_exits_one() {
         stderr.contains("error: module was compiled for runtime ABI version 999"),
         "{stderr}"
     );
+}
+
+/// Library mode, in this process: every kind of trap comes back as `Err` from `catch_traps`
+/// (and from `Instance::call_export` under a catch point), again and again, and the thread
+/// keeps running wasm afterwards.
+#[test]
+fn library_mode_catches_traps_in_process() {
+    use crate::trap::{catch_traps, catching};
+    std::thread::Builder::new()
+        .stack_size(16 << 20)
+        .spawn(move || {
+            let f = load();
+            let rec = rec_bytes();
+            let rec_module = start_module(
+                map_code(&rec),
+                rec.len() as u64,
+                Some((REC_TRAP_OFFSET, TrapCode::StackOverflow)),
+            );
+            type F1 = unsafe extern "C" fn(usize) -> u32;
+            type F2 = unsafe extern "C" fn(*mut u8, usize);
+            // SAFETY: the hand-assembled functions with the arguments they expect.
+            let call1 =
+                |i: usize, arg: usize| unsafe { core::mem::transmute::<usize, F1>(f[i])(arg) };
+            let mut m = crate::memory::LinearMemory::new(1, 1).unwrap();
+            // SAFETY: a live memory.
+            let base = unsafe { (*m.definition()).base as usize };
+            let inst =
+                crate::Instance::new(crate::instance::tests::test_module(), crate::Imports::new())
+                    .unwrap();
+            let rec_inst = crate::Instance::new(rec_module, crate::Imports::new()).unwrap();
+            assert!(!catching());
+            for _ in 0..200 {
+                let t = catch_traps(|| call1(1, base + 65536 + 16)).unwrap_err();
+                assert_eq!(t.code, TrapCode::MemoryOutOfBounds);
+                let frames: Vec<u32> = t.backtrace.iter().map(|f| f.func_index).collect();
+                assert_eq!(frames, [0, 1]);
+                assert_eq!(t.backtrace[0].name.as_deref(), Some("f_load"));
+                assert_eq!(t.to_string(), "wasm trap: out of bounds memory access");
+
+                let t = catch_traps(|| call1(2, 0)).unwrap_err();
+                assert_eq!(t.code, TrapCode::UnreachableCodeReached);
+
+                // A builtin's trap takes the same path.
+                let t = catch_traps(|| {
+                    // SAFETY: b_call(vmctx, builtin) calls memory_fill out of bounds.
+                    unsafe {
+                        core::mem::transmute::<usize, F2>(f[4])(
+                            inst.vmctx(),
+                            crate::builtins::wasmaot_rt_memory_fill as *const () as usize,
+                        )
+                    }
+                })
+                .unwrap_err();
+                assert_eq!(t.code, TrapCode::MemoryOutOfBounds);
+                assert_eq!(t.backtrace[0].name.as_deref(), Some("b_call"));
+
+                // Stack exhaustion (the handler runs on the alternate stack), through the
+                // embedder API: call_export returns the trap under a catch point.
+                let r = catch_traps(|| {
+                    let mut v = [crate::ValRaw::default(); 1];
+                    rec_inst.call_export("_start", &mut v)
+                })
+                .unwrap();
+                assert_eq!(r.unwrap_err().code, TrapCode::StackOverflow);
+
+                // No trap: the closure's value, and a load in bounds.
+                // SAFETY: in bounds of the live memory.
+                unsafe { (base as *mut u32).write(7) };
+                assert_eq!(catch_traps(|| call1(1, base)), Ok(7));
+                // Nested: the inner catch point takes the trap, the outer one continues.
+                let outer = catch_traps(|| {
+                    let inner = catch_traps(|| call1(2, 0));
+                    assert!(catching());
+                    inner.unwrap_err().code
+                });
+                assert_eq!(outer, Ok(TrapCode::UnreachableCodeReached));
+                assert!(!catching());
+            }
+            drop(m);
+        })
+        .unwrap()
+        .join()
+        .unwrap();
 }

@@ -8,7 +8,7 @@ use std::os::fd::RawFd;
 
 use super::errno::{self, Errno};
 use super::mem::Mem;
-use super::{FdEntry, Kind, WasiCtx, fdflags, filetype, ret, with_ctx};
+use super::{FdEntry, Kind, WasiCtx, fdflags, filetype, ret, rights, with_ctx};
 
 /// WASI filetype of a host `st_mode` (FIFOs are UNKNOWN, as on wasmtime).
 pub(crate) fn filetype_of_mode(mode: libc::mode_t) -> u8 {
@@ -77,9 +77,22 @@ pub(crate) fn filestat_at(dir: RawFd, name: &CStr) -> Result<Filestat, Errno> {
     Ok(Filestat::from_stat(&st))
 }
 
+/// A filestat record layout: its size and its encoder. The snapshots differ only here
+/// ([`FILESTAT`] is preview1's; snapshot 0's is in `unstable`).
+pub(crate) struct FilestatLayout {
+    pub size: u32,
+    pub write: fn(&Mem, u32, &Filestat) -> Result<(), Errno>,
+}
+
+/// The preview1 filestat record.
+pub(crate) const FILESTAT: FilestatLayout = FilestatLayout {
+    size: 64,
+    write: write_filestat,
+};
+
 /// Writes a preview1 filestat (64 bytes: dev, ino, filetype u8 + 7 pad, nlink u64, size, atim,
 /// mtim, ctim).
-pub(crate) fn write_filestat(mem: &Mem, ptr: u32, st: &Filestat) -> Result<(), Errno> {
+fn write_filestat(mem: &Mem, ptr: u32, st: &Filestat) -> Result<(), Errno> {
     let mut b = [0u8; 64];
     b[0..8].copy_from_slice(&st.dev.to_le_bytes());
     b[8..16].copy_from_slice(&st.ino.to_le_bytes());
@@ -176,6 +189,14 @@ fn rw(
     let mem = unsafe { Mem::from_vmctx(vmctx) };
     ret(with_ctx(|ctx| {
         let e = file(ctx, fd)?;
+        // Without the right it is EBADF, as POSIX says for an fd not open for reading/writing
+        // (and as wasmtime answers).
+        e.need(if write {
+            rights::FD_WRITE
+        } else {
+            rights::FD_READ
+        })
+        .map_err(|_| errno::BADF)?;
         let iov = mem.iovecs(iovs as u32, iovs_len as u32)?;
         mem.range(nout as u32, 4)?;
         let raw = e.raw();
@@ -257,7 +278,7 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_pwrite(
 }
 
 /// `lseek` with a preview1 whence (SET 0, CUR 1, END 2).
-pub(crate) fn seek(fd: i32, offset: i64, whence: u8) -> Result<u64, Errno> {
+fn seek(fd: i32, offset: i64, whence: u8) -> Result<u64, Errno> {
     let whence = match whence {
         0 => libc::SEEK_SET,
         1 => libc::SEEK_CUR,
@@ -270,10 +291,30 @@ pub(crate) fn seek(fd: i32, offset: i64, whence: u8) -> Result<u64, Errno> {
             // Stdio is a stream to the guest (as on wasmtime), whatever the host fd is.
             return Err(errno::SPIPE);
         }
+        // A position query needs FD_TELL, anything else FD_SEEK (as wasi-common).
+        e.need(if offset == 0 && whence == libc::SEEK_CUR {
+            rights::FD_TELL
+        } else {
+            rights::FD_SEEK
+        })?;
         // SAFETY: plain syscall on a table fd.
         let r = errno::check(unsafe { libc::lseek(e.raw(), offset, whence) })?;
         Ok(r as u64)
     })
+}
+
+/// Seeks `fd` and writes the new offset to guest `out` (8 bytes, checked before the fd is
+/// looked at): shared by fd_seek, fd_tell and the snapshot-0 fd_seek.
+pub(crate) fn seek_into(
+    mem: &Mem,
+    fd: i32,
+    offset: i64,
+    whence: u8,
+    out: u32,
+) -> Result<(), Errno> {
+    mem.range(out, 8)?;
+    let pos = seek(fd, offset, whence)?;
+    mem.write_u64(out, pos)
 }
 
 #[unsafe(no_mangle)]
@@ -285,19 +326,13 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_seek(
     newoffset: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(mem.range(newoffset as u32, 8).and_then(|_| {
-        let pos = seek(fd, offset, whence as u8)?;
-        mem.write_u64(newoffset as u32, pos)
-    }))
+    ret(seek_into(&mem, fd, offset, whence as u8, newoffset as u32))
 }
 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_tell(vmctx: *mut u8, fd: i32, offset: i32) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(mem.range(offset as u32, 8).and_then(|_| {
-        let pos = seek(fd, 0, 1)?;
-        mem.write_u64(offset as u32, pos)
-    }))
+    ret(seek_into(&mem, fd, 0, 1, offset as u32))
 }
 
 #[unsafe(no_mangle)]
@@ -325,6 +360,11 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_renumber(_vmctx: *mut u8, from: i32, to
 fn sync(fd: i32, data_only: bool) -> i32 {
     ret(with_ctx(|ctx| {
         let e = ctx.get(fd as u32)?;
+        e.need(if data_only {
+            rights::FD_DATASYNC
+        } else {
+            rights::FD_SYNC
+        })?;
         // SAFETY: plain syscalls on a table fd.
         let r = unsafe {
             if data_only {
@@ -366,6 +406,7 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_advise(
             _ => return Err(errno::INVAL),
         };
         let e = file(ctx, fd)?;
+        e.need(rights::FD_ADVISE)?;
         if e.filetype != filetype::REGULAR_FILE {
             return Ok(());
         }
@@ -387,6 +428,7 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_allocate(
 ) -> i32 {
     ret(with_ctx(|ctx| {
         let e = file(ctx, fd)?;
+        e.need(rights::FD_ALLOCATE)?;
         if offset < 0 || len <= 0 {
             return Err(errno::INVAL);
         }
@@ -444,6 +486,7 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_fdstat_set_flags(
     ret(with_ctx(|ctx| {
         let flags = flags as u16;
         let e = ctx.get_mut(fd as u32)?;
+        e.need(rights::FD_FDSTAT_SET_FLAGS)?;
         let sync_bits = fdflags::DSYNC | fdflags::RSYNC | fdflags::SYNC;
         let cur = current_flags(e)?;
         // Linux cannot change O_DSYNC/O_SYNC after open: only a no-op request is accepted.
@@ -481,28 +524,38 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_fdstat_set_rights(
 ) -> i32 {
     ret(with_ctx(|ctx| {
         let e = ctx.get_mut(fd as u32)?;
-        // As wasmtime, never an error for an open fd; rights can only be dropped (asking for
-        // more keeps the current ones), and are not enforced beyond read/write access anyway.
-        e.rights_base &= base as u64;
-        e.rights_inheriting &= inheriting as u64;
+        // Rights can only be dropped: asking for one the fd does not hold is ENOTCAPABLE.
+        let (base, inheriting) = (base as u64, inheriting as u64);
+        if base & !e.rights_base != 0 || inheriting & !e.rights_inheriting != 0 {
+            return Err(errno::NOTCAPABLE);
+        }
+        e.rights_base = base;
+        e.rights_inheriting = inheriting;
         Ok(())
     }))
 }
 
-/// Filestat of an open fd (shared by the preview1 and snapshot-0 entry points).
-pub(crate) fn fd_filestat(fd: i32) -> Result<Filestat, Errno> {
-    with_ctx(|ctx| {
+/// fd_filestat_get with the record laid out as `layout` says (shared by the preview1 and
+/// snapshot-0 entry points); the record must be writable before the fd is looked at.
+pub(crate) fn fd_filestat_get(
+    mem: &Mem,
+    fd: i32,
+    buf: u32,
+    layout: &FilestatLayout,
+) -> Result<(), Errno> {
+    mem.range(buf, layout.size)?;
+    let st = with_ctx(|ctx| -> Result<Filestat, Errno> {
         let e = ctx.get(fd as u32)?;
+        e.need(rights::FD_FILESTAT_GET)?;
         Ok(Filestat::from_stat(&fstat(e.raw())?))
-    })
+    })?;
+    (layout.write)(mem, buf, &st)
 }
 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_filestat_get(vmctx: *mut u8, fd: i32, buf: i32) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(mem
-        .range(buf as u32, 64)
-        .and_then(|_| write_filestat(&mem, buf as u32, &fd_filestat(fd)?)))
+    ret(fd_filestat_get(&mem, fd, buf as u32, &FILESTAT))
 }
 
 #[unsafe(no_mangle)]
@@ -513,6 +566,7 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_filestat_set_size(
 ) -> i32 {
     ret(with_ctx(|ctx| {
         let e = file(ctx, fd)?;
+        e.need(rights::FD_FILESTAT_SET_SIZE)?;
         if size < 0 {
             return Err(errno::INVAL);
         }
@@ -531,6 +585,7 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_filestat_set_times(
 ) -> i32 {
     ret(with_ctx(|ctx| {
         let e = ctx.get(fd as u32)?;
+        e.need(rights::FD_FILESTAT_SET_TIMES)?;
         let t = timespecs(atim as u64, mtim as u64, fst as u16)?;
         // SAFETY: a table fd and a 2-element array.
         errno::check(unsafe { libc::futimens(e.raw(), t.as_ptr()) }).map(drop)
@@ -693,6 +748,7 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_readdir(
         if !e.is_dir() {
             return Err(errno::BADF);
         }
+        e.need(rights::FD_READDIR)?;
         let (buf, buf_len) = (buf as u32, buf_len as u32);
         mem.range(buf, buf_len)?;
         mem.range(bufused as u32, 4)?;

@@ -31,11 +31,13 @@ use std::sync::{Mutex, MutexGuard};
 pub use errno::Errno;
 
 /// What the guest sees: arguments, environment (`KEY=VALUE` entries) and preopened directories.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct WasiConfig {
     pub args: Vec<Vec<u8>>,
     pub env: Vec<Vec<u8>>,
     pub preopens: Vec<Preopen>,
+    /// Listening sockets handed to the guest after the preopens (`--tcplisten`).
+    pub listeners: Vec<std::net::TcpListener>,
 }
 
 /// A host directory made visible to the guest under the name `guest`.
@@ -68,7 +70,11 @@ impl HostFd {
 pub(crate) enum Kind {
     Stdio,
     File,
-    Dir { preopen: Option<String> },
+    Dir {
+        preopen: Option<String>,
+    },
+    /// A socket: a listener from `--tcplisten` or a connection `sock_accept` returned.
+    Socket,
 }
 
 /// One entry of the guest fd table.
@@ -91,6 +97,15 @@ impl FdEntry {
     }
     pub(crate) fn is_dir(&self) -> bool {
         matches!(self.kind, Kind::Dir { .. })
+    }
+    /// ENOTCAPABLE unless the fd holds every right in `needed` (as wasi-common: rights are
+    /// enforced, and can only ever be dropped).
+    pub(crate) fn need(&self, needed: u64) -> Result<(), Errno> {
+        if self.rights_base & needed == needed {
+            Ok(())
+        } else {
+            Err(errno::NOTCAPABLE)
+        }
     }
 }
 
@@ -133,11 +148,14 @@ impl WasiCtx {
 
     /// Host fd of a guest directory fd (as wasmtime: EBADF if unknown or stdio, ENOTDIR if a
     /// file).
-    pub(crate) fn dir(&self, fd: u32) -> Result<RawFd, Errno> {
+    pub(crate) fn dir(&self, fd: u32, needed: u64) -> Result<RawFd, Errno> {
         let e = self.get(fd)?;
         match e.kind {
-            Kind::Dir { .. } => Ok(e.raw()),
-            Kind::File => Err(errno::NOTDIR),
+            Kind::Dir { .. } => {
+                e.need(needed)?;
+                Ok(e.raw())
+            }
+            Kind::File | Kind::Socket => Err(errno::NOTDIR),
             Kind::Stdio => Err(errno::BADF),
         }
     }
@@ -153,6 +171,23 @@ impl WasiCtx {
         }
         self.fds.insert(n, entry);
         Ok(n)
+    }
+
+    /// Inserts at the lowest free guest fd and writes that fd to guest `out`; if the write
+    /// faults the entry is removed again (closing an owned host fd), so the guest never holds
+    /// an fd it was not told about.
+    pub(crate) fn insert_to(
+        &mut self,
+        entry: FdEntry,
+        mem: &mem::Mem,
+        out: u32,
+    ) -> Result<(), Errno> {
+        let n = self.insert(entry)?;
+        if let Err(e) = mem.write_u32(out, n) {
+            self.fds.remove(&n);
+            return Err(e);
+        }
+        Ok(())
     }
 }
 
@@ -206,8 +241,22 @@ pub fn init(config: WasiConfig) -> Result<(), String> {
                     preopen: Some(p.guest),
                 },
                 filetype: filetype::DIRECTORY,
-                rights_base: rights::PREOPEN_BASE,
-                rights_inheriting: rights::PREOPEN_BASE | rights::FILE_BASE,
+                rights_base: rights::DIR_BASE,
+                rights_inheriting: rights::DIR_BASE | rights::FILE_BASE,
+                stdio_flags: 0,
+            },
+        );
+    }
+    for l in config.listeners {
+        let n = ctx.fds.len() as u32;
+        ctx.fds.insert(
+            n,
+            FdEntry {
+                host: HostFd::Owned(OwnedFd::from(l)),
+                kind: Kind::Socket,
+                filetype: filetype::SOCKET_STREAM,
+                rights_base: rights::SOCKET_BASE | rights::SOCK_ACCEPT,
+                rights_inheriting: rights::SOCKET_BASE,
                 stdio_flags: 0,
             },
         );
@@ -318,7 +367,8 @@ pub mod rights {
         | PATH_SYMLINK
         | PATH_REMOVE_DIRECTORY
         | PATH_UNLINK_FILE;
-    /// What wasmtime reports for a preopened directory.
+    /// What wasmtime reports for a preopened directory (we give preopens [`DIR_BASE`]: without
+    /// `PATH_FILESTAT_SET_SIZE` an `O_TRUNC` open could not be allowed).
     pub const PREOPEN_BASE: u64 = PATH_CREATE_DIRECTORY
         | PATH_CREATE_FILE
         | PATH_LINK_SOURCE
@@ -335,6 +385,13 @@ pub mod rights {
         | PATH_FILESTAT_SET_TIMES
         | FD_FILESTAT_GET
         | FD_FILESTAT_SET_TIMES;
+    /// Rights of a socket (listener or connection).
+    pub const SOCKET_BASE: u64 = FD_READ
+        | FD_WRITE
+        | FD_FDSTAT_SET_FLAGS
+        | FD_FILESTAT_GET
+        | POLL_FD_READWRITE
+        | SOCK_SHUTDOWN;
     pub const STDIN: u64 = FD_READ | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;
     pub const STDOUT: u64 = FD_WRITE | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;
 }

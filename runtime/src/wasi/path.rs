@@ -19,13 +19,18 @@
 //!   kept after the component was found not to be a symlink). Operations that open the final
 //!   component use `O_NOFOLLOW`, so a symlink swapped in concurrently fails with ELOOP instead of
 //!   being followed.
+//! * `path_open` itself, where the kernel has `openat2` (Linux 5.6), lets the kernel do the
+//!   whole walk with `RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS` from the start fd instead (see
+//!   [`open_beneath`]): same answers, and no window in which a directory we entered could be
+//!   moved out from under us. Elsewhere, and on older kernels, the manual walk above is used.
 
 use std::collections::VecDeque;
 use std::ffi::{CStr, CString};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use super::errno::{self, Errno};
-use super::fd::{Filestat, filestat_at, timespecs, write_filestat};
+use super::fd::{FILESTAT, FilestatLayout, filestat_at, timespecs};
 use super::mem::Mem;
 use super::{FdEntry, HostFd, Kind, WasiCtx, fdflags, filetype, ret, rights, with_ctx};
 
@@ -102,9 +107,8 @@ fn push_components(queue: &mut VecDeque<Vec<u8>>, path: &[u8]) {
     }
 }
 
-/// Resolves `path` beneath directory `base` (see the module comment for why this cannot
-/// escape). `follow` says whether a symlink as the final component is followed.
-pub(crate) fn resolve(base: RawFd, path: &[u8], follow: bool) -> Result<Resolved, Errno> {
+/// The checks every guest path gets before any lookup.
+fn check_path(path: &[u8]) -> Result<(), Errno> {
     if path.is_empty() {
         return Err(errno::NOENT);
     }
@@ -115,6 +119,74 @@ pub(crate) fn resolve(base: RawFd, path: &[u8], follow: bool) -> Result<Resolved
     if path[0] == b'/' {
         return Err(errno::PERM);
     }
+    Ok(())
+}
+
+/// Whether `openat2` works here: 0 not yet known, 1 yes, 2 no (kernel < 5.6).
+static OPENAT2: AtomicU8 = AtomicU8::new(0);
+
+/// Opens `path` beneath `base` with the kernel's `openat2(RESOLVE_BENEATH |
+/// RESOLVE_NO_MAGICLINKS)`: the kernel walks the whole path and fails (EXDEV, reported as EPERM
+/// like the manual walk) on anything that would leave `base` (`..`, absolute symlinks), even if
+/// a directory on the way is moved concurrently. `None` when `openat2` is unavailable (or
+/// refused by a seccomp filter): the caller falls back to [`resolve`].
+pub(crate) fn open_beneath(base: RawFd, path: &[u8], flags: i32) -> Option<Result<OwnedFd, Errno>> {
+    const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+    const RESOLVE_BENEATH: u64 = 0x08;
+    #[repr(C)]
+    struct OpenHow {
+        flags: u64,
+        mode: u64,
+        resolve: u64,
+    }
+    if OPENAT2.load(Ordering::Relaxed) == 2 {
+        return None;
+    }
+    let Ok(cpath) = CString::new(path) else {
+        return Some(Err(errno::INVAL));
+    };
+    let how = OpenHow {
+        flags: flags as u32 as u64,
+        mode: if flags & libc::O_CREAT != 0 { 0o666 } else { 0 },
+        resolve: RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+    };
+    // A concurrent rename makes the kernel answer EAGAIN; retry a few times.
+    for _ in 0..32 {
+        // SAFETY: valid C string and `open_how` of the size passed.
+        let r = unsafe {
+            libc::syscall(
+                libc::SYS_openat2,
+                base,
+                cpath.as_ptr(),
+                &how as *const OpenHow,
+                std::mem::size_of::<OpenHow>(),
+            )
+        };
+        if r >= 0 {
+            OPENAT2.store(1, Ordering::Relaxed);
+            // SAFETY: freshly opened, owned by nobody else.
+            return Some(Ok(unsafe { OwnedFd::from_raw_fd(r as RawFd) }));
+        }
+        match std::io::Error::last_os_error().raw_os_error().unwrap_or(0) {
+            libc::EAGAIN | libc::EINTR => continue,
+            libc::ENOSYS => {
+                OPENAT2.store(2, Ordering::Relaxed);
+                return None;
+            }
+            // A seccomp filter that refuses the syscall answers EPERM before the kernel has
+            // looked at anything: let the manual walk decide.
+            libc::EPERM if OPENAT2.load(Ordering::Relaxed) == 0 => return None,
+            libc::EXDEV => return Some(Err(errno::PERM)),
+            e => return Some(Err(errno::from_host(e))),
+        }
+    }
+    Some(Err(errno::AGAIN))
+}
+
+/// Resolves `path` beneath directory `base` (see the module comment for why this cannot
+/// escape). `follow` says whether a symlink as the final component is followed.
+pub(crate) fn resolve(base: RawFd, path: &[u8], follow: bool) -> Result<Resolved, Errno> {
+    check_path(path)?;
     let mut trailing_slash = path.ends_with(b"/");
     let mut queue = VecDeque::new();
     push_components(&mut queue, path);
@@ -205,13 +277,14 @@ fn read_path(mem: &Mem, ptr: i32, len: i32) -> Result<Vec<u8>, Errno> {
 /// Resolves a guest path argument relative to guest directory fd `fd`.
 fn resolve_arg(
     ctx: &WasiCtx,
+    needed: u64,
     mem: &Mem,
     fd: i32,
     ptr: i32,
     len: i32,
     follow: bool,
 ) -> Result<Resolved, Errno> {
-    let base = ctx.dir(fd as u32)?;
+    let base = ctx.dir(fd as u32, needed)?;
     let path = read_path(mem, ptr, len)?;
     resolve(base, &path, follow)
 }
@@ -230,7 +303,16 @@ pub(crate) fn path_open(
     out: u32,
 ) -> Result<(), Errno> {
     let follow = lookupflags & LOOKUP_SYMLINK_FOLLOW != 0;
-    let r = resolve_arg(ctx, mem, dirfd, path_ptr, path_len, follow)?;
+    let mut needed = rights::PATH_OPEN;
+    if oflags & OFLAGS_CREAT != 0 {
+        needed |= rights::PATH_CREATE_FILE;
+    }
+    if oflags & OFLAGS_TRUNC != 0 {
+        needed |= rights::PATH_FILESTAT_SET_SIZE;
+    }
+    let base = ctx.dir(dirfd as u32, needed)?;
+    let path = read_path(mem, path_ptr, path_len)?;
+    check_path(&path)?;
     mem.range(out, 4)?;
     // As wasmtime: read and write access come from FD_READ/FD_WRITE; creating or truncating
     // needs write access; O_DIRECTORY with CREAT, EXCL or TRUNC is EINVAL.
@@ -275,31 +357,63 @@ pub(crate) fn path_open(
     }
     // Opening a directory for writing fails with EISDIR on the host, as on wasmtime; Go retries
     // with directory rights and O_DIRECTORY.
-    // SAFETY: `r.name` is a C string.
-    let fd = errno::check(unsafe {
-        libc::openat(r.dir(), r.name.as_ptr(), flags, 0o666 as libc::c_uint)
-    })?;
-    // SAFETY: freshly opened, owned by nobody else.
-    let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+    let beneath_flags = if follow {
+        flags & !libc::O_NOFOLLOW
+    } else {
+        flags
+    };
+    let owned = match open_beneath(base, &path, beneath_flags) {
+        Some(r) => r?,
+        None => {
+            let r = resolve(base, &path, follow)?;
+            // SAFETY: `r.name` is a C string.
+            let fd = errno::check(unsafe {
+                libc::openat(r.dir(), r.name.as_ptr(), flags, 0o666 as libc::c_uint)
+            })?;
+            // SAFETY: freshly opened, owned by nobody else.
+            unsafe { OwnedFd::from_raw_fd(fd) }
+        }
+    };
     let ft = super::fd::host_filetype(owned.as_raw_fd())?;
     let kind = if ft == filetype::DIRECTORY {
         Kind::Dir { preopen: None }
     } else {
         Kind::File
     };
-    let n = ctx.insert(FdEntry {
-        host: HostFd::Owned(owned),
-        kind,
-        filetype: ft,
-        rights_base: rights_base & rights::ALL,
-        rights_inheriting: rights_inheriting & rights::ALL,
-        stdio_flags: 0,
-    })?;
-    if let Err(e) = mem.write_u32(out, n) {
-        ctx.fds.remove(&n);
-        return Err(e);
-    }
-    Ok(())
+    // Rights of the new fd, always within what the directory may hand down (its inheriting
+    // rights) and what makes sense for the type (a directory never has FD_SEEK, a file never
+    // PATH_OPEN). As in wasmtime, only the access mode asked for counts: a file gets every
+    // file right, less FD_WRITE unless FD_WRITE was asked for, less FD_READ if only FD_WRITE
+    // was (programs open with rights 0 and then read; creating does not add FD_WRITE, so a
+    // file and a hard link to it opened with the same rights look the same); a directory
+    // every directory right (Go opens directories with its *file* rights first, then uses the
+    // fd for `*at` calls). Rights the guest drops with fd_fdstat_set_rights stay dropped, and
+    // an fd can never hand down more than it holds.
+    let inherit = ctx.get(dirfd as u32)?.rights_inheriting;
+    let (base, inheriting) = if kind == Kind::File {
+        let want_write = rights_base & rights::FD_WRITE != 0;
+        let mut base = rights::FILE_BASE & inherit;
+        if !want_write {
+            base &= !rights::FD_WRITE;
+        } else if !read {
+            base &= !rights::FD_READ;
+        }
+        (base, rights_inheriting & inherit)
+    } else {
+        (rights::DIR_BASE & inherit, inherit)
+    };
+    ctx.insert_to(
+        FdEntry {
+            host: HostFd::Owned(owned),
+            kind,
+            filetype: ft,
+            rights_base: base,
+            rights_inheriting: inheriting,
+            stdio_flags: 0,
+        },
+        mem,
+        out,
+    )
 }
 
 #[unsafe(no_mangle)]
@@ -333,19 +447,23 @@ pub unsafe extern "C" fn wasmaot_wasi_path_open(
     }))
 }
 
-/// Filestat of a path (shared by the preview1 and snapshot-0 entry points).
-pub(crate) fn path_filestat(
+/// path_filestat_get with the record laid out as `layout` says (shared by the preview1 and
+/// snapshot-0 entry points).
+pub(crate) fn path_filestat_get(
+    mem: &Mem,
     fd: i32,
     flags: i32,
-    mem: &Mem,
     path: i32,
     len: i32,
-) -> Result<Filestat, Errno> {
-    with_ctx(|ctx| {
+    buf: u32,
+    layout: &FilestatLayout,
+) -> Result<(), Errno> {
+    let st = with_ctx(|ctx| {
         let follow = flags as u32 & LOOKUP_SYMLINK_FOLLOW != 0;
-        let r = resolve_arg(ctx, mem, fd, path, len, follow)?;
+        let r = resolve_arg(ctx, rights::PATH_FILESTAT_GET, mem, fd, path, len, follow)?;
         filestat_at(r.dir(), &r.name)
-    })
+    })?;
+    (layout.write)(mem, buf, &st)
 }
 
 #[unsafe(no_mangle)]
@@ -358,8 +476,9 @@ pub unsafe extern "C" fn wasmaot_wasi_path_filestat_get(
     buf: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(path_filestat(fd, flags, &mem, path, path_len)
-        .and_then(|st| write_filestat(&mem, buf as u32, &st)))
+    ret(path_filestat_get(
+        &mem, fd, flags, path, path_len, buf as u32, &FILESTAT,
+    ))
 }
 
 #[unsafe(no_mangle)]
@@ -377,7 +496,15 @@ pub unsafe extern "C" fn wasmaot_wasi_path_filestat_set_times(
     ret(with_ctx(|ctx| {
         let times = timespecs(atim as u64, mtim as u64, fst_flags as u16)?;
         let follow = flags as u32 & LOOKUP_SYMLINK_FOLLOW != 0;
-        let r = resolve_arg(ctx, &mem, fd, path, path_len, follow)?;
+        let r = resolve_arg(
+            ctx,
+            rights::PATH_FILESTAT_SET_TIMES,
+            &mem,
+            fd,
+            path,
+            path_len,
+            follow,
+        )?;
         // SAFETY: valid C string and a 2-element timespec array.
         errno::check(unsafe {
             libc::utimensat(
@@ -391,6 +518,24 @@ pub unsafe extern "C" fn wasmaot_wasi_path_filestat_set_times(
     }))
 }
 
+/// The path_* functions that are one `*at` call on the resolved (parent fd, final name), the
+/// final component not followed: resolves `path` under `fd` (which must hold `needed`) and
+/// runs `call`, whose libc return value (`-1` = error) becomes the result.
+fn at_final_name(
+    mem: &Mem,
+    fd: i32,
+    path: i32,
+    path_len: i32,
+    needed: u64,
+    call: impl FnOnce(RawFd, &CStr) -> libc::c_int,
+) -> Result<(), Errno> {
+    with_ctx(|ctx| {
+        let r = resolve_arg(ctx, needed, mem, fd, path, path_len, false)?;
+        errno::check(call(r.dir(), &r.name))?;
+        Ok(())
+    })
+}
+
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_path_create_directory(
     vmctx: *mut u8,
@@ -399,12 +544,15 @@ pub unsafe extern "C" fn wasmaot_wasi_path_create_directory(
     path_len: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
-        let r = resolve_arg(ctx, &mem, fd, path, path_len, false)?;
+    ret(at_final_name(
+        &mem,
+        fd,
+        path,
+        path_len,
+        rights::PATH_CREATE_DIRECTORY,
         // SAFETY: valid C string.
-        errno::check(unsafe { libc::mkdirat(r.dir(), r.name.as_ptr(), 0o777) })?;
-        Ok(())
-    }))
+        |dir, name| unsafe { libc::mkdirat(dir, name.as_ptr(), 0o777) },
+    ))
 }
 
 #[unsafe(no_mangle)]
@@ -415,12 +563,15 @@ pub unsafe extern "C" fn wasmaot_wasi_path_remove_directory(
     path_len: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
-        let r = resolve_arg(ctx, &mem, fd, path, path_len, false)?;
+    ret(at_final_name(
+        &mem,
+        fd,
+        path,
+        path_len,
+        rights::PATH_REMOVE_DIRECTORY,
         // SAFETY: valid C string.
-        errno::check(unsafe { libc::unlinkat(r.dir(), r.name.as_ptr(), libc::AT_REMOVEDIR) })?;
-        Ok(())
-    }))
+        |dir, name| unsafe { libc::unlinkat(dir, name.as_ptr(), libc::AT_REMOVEDIR) },
+    ))
 }
 
 #[unsafe(no_mangle)]
@@ -431,12 +582,15 @@ pub unsafe extern "C" fn wasmaot_wasi_path_unlink_file(
     path_len: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
-        let r = resolve_arg(ctx, &mem, fd, path, path_len, false)?;
+    ret(at_final_name(
+        &mem,
+        fd,
+        path,
+        path_len,
+        rights::PATH_UNLINK_FILE,
         // SAFETY: valid C string.
-        errno::check(unsafe { libc::unlinkat(r.dir(), r.name.as_ptr(), 0) })?;
-        Ok(())
-    }))
+        |dir, name| unsafe { libc::unlinkat(dir, name.as_ptr(), 0) },
+    ))
 }
 
 #[unsafe(no_mangle)]
@@ -451,8 +605,24 @@ pub unsafe extern "C" fn wasmaot_wasi_path_rename(
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
     ret(with_ctx(|ctx| {
-        let old = resolve_arg(ctx, &mem, fd, old_path, old_path_len, false)?;
-        let new = resolve_arg(ctx, &mem, new_fd, new_path, new_path_len, false)?;
+        let old = resolve_arg(
+            ctx,
+            rights::PATH_RENAME_SOURCE,
+            &mem,
+            fd,
+            old_path,
+            old_path_len,
+            false,
+        )?;
+        let new = resolve_arg(
+            ctx,
+            rights::PATH_RENAME_TARGET,
+            &mem,
+            new_fd,
+            new_path,
+            new_path_len,
+            false,
+        )?;
         // SAFETY: valid C strings.
         errno::check(unsafe {
             libc::renameat(old.dir(), old.name.as_ptr(), new.dir(), new.name.as_ptr())
@@ -474,9 +644,30 @@ pub unsafe extern "C" fn wasmaot_wasi_path_link(
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
     ret(with_ctx(|ctx| {
-        let follow = old_flags as u32 & LOOKUP_SYMLINK_FOLLOW != 0;
-        let old = resolve_arg(ctx, &mem, old_fd, old_path, old_path_len, follow)?;
-        let new = resolve_arg(ctx, &mem, new_fd, new_path, new_path_len, false)?;
+        // As wasmtime: following a symlink for the source is refused (EINVAL); Linux's
+        // linkat without AT_SYMLINK_FOLLOW links the symlink itself.
+        if old_flags as u32 & LOOKUP_SYMLINK_FOLLOW != 0 {
+            return Err(errno::INVAL);
+        }
+        let follow = false;
+        let old = resolve_arg(
+            ctx,
+            rights::PATH_LINK_SOURCE,
+            &mem,
+            old_fd,
+            old_path,
+            old_path_len,
+            follow,
+        )?;
+        let new = resolve_arg(
+            ctx,
+            rights::PATH_LINK_TARGET,
+            &mem,
+            new_fd,
+            new_path,
+            new_path_len,
+            false,
+        )?;
         // Flags 0: never follow on the host (following was done by `resolve`).
         // SAFETY: valid C strings.
         errno::check(unsafe {
@@ -504,8 +695,22 @@ pub unsafe extern "C" fn wasmaot_wasi_path_symlink(
     let mem = unsafe { Mem::from_vmctx(vmctx) };
     ret(with_ctx(|ctx| {
         // The link's contents are only data; resolution never follows one out of the sandbox.
-        let target = cstring(&read_path(&mem, old_path, old_path_len)?)?;
-        let new = resolve_arg(ctx, &mem, fd, new_path, new_path_len, false)?;
+        let target = read_path(&mem, old_path, old_path_len)?;
+        // As wasmtime (cap-std): a link to an absolute path is refused, since it could only
+        // ever point outside the sandbox.
+        if target.starts_with(b"/") {
+            return Err(errno::PERM);
+        }
+        let target = cstring(&target)?;
+        let new = resolve_arg(
+            ctx,
+            rights::PATH_SYMLINK,
+            &mem,
+            fd,
+            new_path,
+            new_path_len,
+            false,
+        )?;
         // SAFETY: valid C strings.
         errno::check(unsafe { libc::symlinkat(target.as_ptr(), new.dir(), new.name.as_ptr()) })?;
         Ok(())
@@ -524,8 +729,13 @@ pub unsafe extern "C" fn wasmaot_wasi_path_readlink(
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
     ret(with_ctx(|ctx| {
-        let r = resolve_arg(ctx, &mem, fd, path, path_len, false)?;
+        let r = resolve_arg(ctx, rights::PATH_READLINK, &mem, fd, path, path_len, false)?;
         let target = readlink_raw(r.dir(), &r.name).map_err(errno::from_host)?;
+        // As wasmtime (cap-std): an absolute target names a host path, which the guest may
+        // not learn; EPERM.
+        if target.starts_with(b"/") {
+            return Err(errno::PERM);
+        }
         mem.range(buf as u32, buf_len as u32)?;
         mem.range(bufused as u32, 4)?;
         // As wasmtime (and readlink(2)): a short buffer gets a truncated target.

@@ -44,19 +44,36 @@ pub(crate) struct Event {
     pub flags: u16,
 }
 
-/// Parses preview1 subscriptions: userdata u64, tag u8 @8, union @16; clock = id u32 @16,
-/// timeout u64 @24, precision u64 @32, flags u16 @40; fd_readwrite = fd u32 @16.
-fn read_subs(mem: &Mem, ptr: u32, n: u32) -> Result<Vec<Sub>, Errno> {
+/// Where the fields of a subscription record lie; the two snapshots differ only in the record
+/// size and in the clock's offsets (snapshot 0 puts an `identifier` u64 before the clock id).
+/// Every layout has userdata u64 @0, tag u8 @8 and fd_readwrite = fd u32 @16.
+pub(crate) struct SubLayout {
+    pub size: u32,
+    pub clock_id: u32,
+    pub clock_timeout: u32,
+    pub clock_flags: u32,
+}
+
+/// Preview1 subscriptions: clock = id u32 @16, timeout u64 @24, precision u64 @32, flags u16 @40.
+const SUB_LAYOUT: SubLayout = SubLayout {
+    size: SUB_SIZE,
+    clock_id: 16,
+    clock_timeout: 24,
+    clock_flags: 40,
+};
+
+/// Parses `n` subscriptions laid out as `layout` says.
+fn read_subs(mem: &Mem, ptr: u32, n: u32, layout: &SubLayout) -> Result<Vec<Sub>, Errno> {
     let mut v = Vec::with_capacity(n as usize);
     for i in 0..n {
-        let b = ptr + SUB_SIZE * i;
+        let b = ptr + layout.size * i;
         let userdata = mem.read_u64(b)?;
         v.push(match mem.read_u8(b + 8)? {
             EVENTTYPE_CLOCK => Sub::Clock {
                 userdata,
-                id: mem.read_u32(b + 16)?,
-                timeout: mem.read_u64(b + 24)?,
-                flags: mem.read_u16(b + 40)?,
+                id: mem.read_u32(b + layout.clock_id)?,
+                timeout: mem.read_u64(b + layout.clock_timeout)?,
+                flags: mem.read_u16(b + layout.clock_flags)?,
             },
             t @ (EVENTTYPE_FD_READ | EVENTTYPE_FD_WRITE) => Sub::Fd {
                 userdata,
@@ -90,6 +107,15 @@ fn timespec(ns: u64) -> libc::timespec {
     }
 }
 
+/// The event type of an fd subscription (and of the events it reports).
+fn fd_event_kind(write: bool) -> u8 {
+    if write {
+        EVENTTYPE_FD_WRITE
+    } else {
+        EVENTTYPE_FD_READ
+    }
+}
+
 /// What an fd subscription turned into before waiting.
 enum FdWait {
     Ready(Event),
@@ -97,11 +123,7 @@ enum FdWait {
 }
 
 fn fd_wait(userdata: u64, fd: u32, write: bool) -> FdWait {
-    let kind = if write {
-        EVENTTYPE_FD_WRITE
-    } else {
-        EVENTTYPE_FD_READ
-    };
+    let kind = fd_event_kind(write);
     let err = |error| {
         FdWait::Ready(Event {
             userdata,
@@ -230,15 +252,10 @@ pub(crate) fn poll(subs: &[Sub]) -> Vec<Event> {
             if e != errno::INTR {
                 // Report the failure on every fd subscription rather than failing the call.
                 for &(userdata, write) in &waiting {
-                    let kind = if write {
-                        EVENTTYPE_FD_WRITE
-                    } else {
-                        EVENTTYPE_FD_READ
-                    };
                     events.push(Event {
                         userdata,
                         error: e,
-                        kind,
+                        kind: fd_event_kind(write),
                         ..Event::default()
                     });
                 }
@@ -250,14 +267,9 @@ pub(crate) fn poll(subs: &[Sub]) -> Vec<Event> {
             if p.revents == 0 {
                 continue;
             }
-            let kind = if write {
-                EVENTTYPE_FD_WRITE
-            } else {
-                EVENTTYPE_FD_READ
-            };
             let mut ev = Event {
                 userdata,
-                kind,
+                kind: fd_event_kind(write),
                 ..Event::default()
             };
             if p.revents & libc::POLLNVAL != 0 {
@@ -302,23 +314,22 @@ pub(crate) fn poll(subs: &[Sub]) -> Vec<Event> {
     events
 }
 
-/// poll_oneoff with a given subscription parser and size.
+/// poll_oneoff with subscriptions laid out as `layout` says.
 pub(crate) fn poll_oneoff(
     mem: &Mem,
     input: u32,
     out: u32,
     n: u32,
     nevents: u32,
-    sub_size: u32,
-    parse: fn(&Mem, u32, u32) -> Result<Vec<Sub>, Errno>,
+    layout: &SubLayout,
 ) -> Result<(), Errno> {
     if n == 0 {
         return Err(errno::INVAL);
     }
-    mem.range(input, n.checked_mul(sub_size).ok_or(errno::FAULT)?)?;
+    mem.range(input, n.checked_mul(layout.size).ok_or(errno::FAULT)?)?;
     mem.range(out, n.checked_mul(EVENT_SIZE).ok_or(errno::FAULT)?)?;
     mem.range(nevents, 4)?;
-    let subs = parse(mem, input, n)?;
+    let subs = read_subs(mem, input, n, layout)?;
     let mut events = poll(&subs);
     events.truncate(n as usize);
     write_events(mem, out, &events)?;
@@ -340,7 +351,6 @@ pub unsafe extern "C" fn wasmaot_wasi_poll_oneoff(
         out as u32,
         nsubscriptions as u32,
         nevents as u32,
-        SUB_SIZE,
-        read_subs,
+        &SUB_LAYOUT,
     ))
 }

@@ -4,10 +4,10 @@
 //! Must never reimplement behaviour: decode, call the preview1 code, encode.
 
 use super::errno::{self, Errno};
-use super::fd::{Filestat, fd_filestat, seek};
+use super::fd::{Filestat, FilestatLayout, fd_filestat_get, seek_into};
 use super::mem::Mem;
-use super::path::path_filestat;
-use super::poll::{EVENTTYPE_CLOCK, EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE, Sub, poll_oneoff};
+use super::path::path_filestat_get;
+use super::poll::{SubLayout, poll_oneoff};
 use super::ret;
 
 /// Snapshot-0 whence (CUR 0, END 1, SET 2) to preview1 (SET 0, CUR 1, END 2).
@@ -22,7 +22,7 @@ pub(crate) fn whence_to_p1(w: i32) -> Result<u8, Errno> {
 
 /// Writes a snapshot-0 filestat: dev u64, ino u64, filetype u8 + 3 pad, nlink u32 @20,
 /// size u64 @24, atim @32, mtim @40, ctim @48 (56 bytes).
-pub(crate) fn write_filestat0(mem: &Mem, ptr: u32, st: &Filestat) -> Result<(), Errno> {
+fn write_filestat0(mem: &Mem, ptr: u32, st: &Filestat) -> Result<(), Errno> {
     let mut b = [0u8; 56];
     b[0..8].copy_from_slice(&st.dev.to_le_bytes());
     b[8..16].copy_from_slice(&st.ino.to_le_bytes());
@@ -35,32 +35,20 @@ pub(crate) fn write_filestat0(mem: &Mem, ptr: u32, st: &Filestat) -> Result<(), 
     mem.write_bytes(ptr, &b)
 }
 
-const SUB0_SIZE: u32 = 56;
+/// The snapshot-0 filestat record.
+const FILESTAT0: FilestatLayout = FilestatLayout {
+    size: 56,
+    write: write_filestat0,
+};
 
-/// Parses snapshot-0 subscriptions: userdata u64, tag u8 @8, union @16; clock = identifier u64
-/// @16, id u32 @24, timeout u64 @32, precision u64 @40, flags u16 @48; fd_readwrite = fd u32 @16.
-fn read_subs0(mem: &Mem, ptr: u32, n: u32) -> Result<Vec<Sub>, Errno> {
-    let mut v = Vec::with_capacity(n as usize);
-    for i in 0..n {
-        let b = ptr + SUB0_SIZE * i;
-        let userdata = mem.read_u64(b)?;
-        v.push(match mem.read_u8(b + 8)? {
-            EVENTTYPE_CLOCK => Sub::Clock {
-                userdata,
-                id: mem.read_u32(b + 24)?,
-                timeout: mem.read_u64(b + 32)?,
-                flags: mem.read_u16(b + 48)?,
-            },
-            t @ (EVENTTYPE_FD_READ | EVENTTYPE_FD_WRITE) => Sub::Fd {
-                userdata,
-                fd: mem.read_u32(b + 16)?,
-                write: t == EVENTTYPE_FD_WRITE,
-            },
-            _ => return Err(errno::INVAL),
-        });
-    }
-    Ok(v)
-}
+/// Snapshot-0 subscriptions (56 bytes): clock = identifier u64 @16, id u32 @24, timeout u64 @32,
+/// precision u64 @40, flags u16 @48.
+const SUB0_LAYOUT: SubLayout = SubLayout {
+    size: 56,
+    clock_id: 24,
+    clock_timeout: 32,
+    clock_flags: 48,
+};
 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_unstable_fd_seek(
@@ -71,12 +59,7 @@ pub unsafe extern "C" fn wasmaot_wasi_unstable_fd_seek(
     newoffset: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret((|| {
-        let w = whence_to_p1(whence)?;
-        mem.range(newoffset as u32, 8)?;
-        let pos = seek(fd, offset, w)?;
-        mem.write_u64(newoffset as u32, pos)
-    })())
+    ret(whence_to_p1(whence).and_then(|w| seek_into(&mem, fd, offset, w, newoffset as u32)))
 }
 
 #[unsafe(no_mangle)]
@@ -86,9 +69,7 @@ pub unsafe extern "C" fn wasmaot_wasi_unstable_fd_filestat_get(
     buf: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(mem
-        .range(buf as u32, 56)
-        .and_then(|_| write_filestat0(&mem, buf as u32, &fd_filestat(fd)?)))
+    ret(fd_filestat_get(&mem, fd, buf as u32, &FILESTAT0))
 }
 
 #[unsafe(no_mangle)]
@@ -101,8 +82,9 @@ pub unsafe extern "C" fn wasmaot_wasi_unstable_path_filestat_get(
     buf: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(path_filestat(fd, flags, &mem, path, path_len)
-        .and_then(|st| write_filestat0(&mem, buf as u32, &st)))
+    ret(path_filestat_get(
+        &mem, fd, flags, path, path_len, buf as u32, &FILESTAT0,
+    ))
 }
 
 #[unsafe(no_mangle)]
@@ -120,7 +102,6 @@ pub unsafe extern "C" fn wasmaot_wasi_unstable_poll_oneoff(
         out as u32,
         nsubscriptions as u32,
         nevents as u32,
-        SUB0_SIZE,
-        read_subs0,
+        &SUB0_LAYOUT,
     ))
 }

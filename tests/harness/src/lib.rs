@@ -10,14 +10,17 @@
 //!   [`compile_flags`] + [`run_native`] compile it with `wasmaot` and run the executable.
 //! * [`Expectation`] is the format of `tests/go/*/expected.json` and `tests/wat/run/*.json`;
 //!   [`CorpusFile`] is the format of the corpus' `expected.json` files.
+//! * [`runner_main`], [`default_jobs`], [`jobs_value`], [`parallel`], [`scratch_dir`] and
+//!   [`write_failure`] are the plumbing the runners (`e2e`, `wasi`, `spec`) share: exit status,
+//!   `--jobs` and the work queue, per-case scratch directories and how a failed case is printed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::ffi::OsString;
 use std::fs;
 use std::io::{Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitCode, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -342,19 +345,47 @@ pub fn go_env(tools: &Tools) -> Vec<(String, String)> {
     ]
 }
 
+/// The trimmed stdout of a tool's version command (`what`, for messages), run once per
+/// process and kept in `cell` (an error too).
+fn tool_version(
+    cell: &OnceLock<Result<String, String>>,
+    what: &str,
+    invocation: impl FnOnce() -> Invocation,
+) -> Result<String> {
+    cell.get_or_init(|| {
+        let out = run(&invocation()).map_err(|e| format!("{e:#}"))?;
+        if out.status() != 0 {
+            return Err(format!("`{what}` failed: {}", out.stderr_text()));
+        }
+        Ok(out.stdout_text().trim().to_string())
+    })
+    .clone()
+    .map_err(|e| anyhow!(e))
+}
+
+/// Builds `out` once per `hash` (through [`publish`], with `write`), unless an earlier run
+/// left it in the cache already.
+fn cached_build(
+    builds: &OnceLock<Memo<PathBuf>>,
+    hash: &str,
+    out: &Path,
+    write: impl FnOnce(&Path) -> Result<()>,
+) -> Result<PathBuf> {
+    builds.get_or_init(Memo::default).get(hash, || {
+        if out.is_file() {
+            return Ok(out.to_path_buf());
+        }
+        publish(out, write)?;
+        Ok(out.to_path_buf())
+    })
+}
+
 pub fn go_version(tools: &Tools) -> Result<String> {
-    GO_VERSION
-        .get_or_init(|| {
-            let mut inv = Invocation::new(&tools.go).arg("version");
-            inv.env = go_env(tools);
-            let out = run(&inv).map_err(|e| format!("{e:#}"))?;
-            if out.status() != 0 {
-                return Err(format!("`go version` failed: {}", out.stderr_text()));
-            }
-            Ok(out.stdout_text().trim().to_string())
-        })
-        .clone()
-        .map_err(|e| anyhow!(e))
+    tool_version(&GO_VERSION, "go version", || {
+        let mut inv = Invocation::new(&tools.go).arg("version");
+        inv.env = go_env(tools);
+        inv
+    })
 }
 
 /// Builds the Go program in `dir` (its `*.go` files, standard library only) with
@@ -388,48 +419,31 @@ pub fn go_build(tools: &Tools, dir: &Path) -> Result<PathBuf> {
         .cache
         .join("go")
         .join(format!("{name}-{}.wasm", &hash[..16]));
-    GO_BUILDS.get_or_init(Memo::default).get(&hash, || {
-        if out.is_file() {
-            return Ok(out.clone());
+    cached_build(&GO_BUILDS, &hash, &out, |staged| {
+        let mut inv = Invocation::new(&tools.go)
+            .args(["build", "-trimpath", "-o"])
+            .arg(staged)
+            .args(sources.iter().map(|s| s.as_os_str().to_owned()))
+            .timeout(Duration::from_secs(600));
+        inv.env = go_env(tools);
+        inv.cwd = Some(dir.to_path_buf());
+        let res = run(&inv)?;
+        if res.status() != 0 || !staged.is_file() {
+            bail!(
+                "go build of {} failed ({}):\n{}",
+                dir.display(),
+                res.describe_end(),
+                res.stderr_text()
+            );
         }
-        publish(&out, |staged| {
-            let mut inv = Invocation::new(&tools.go)
-                .args(["build", "-trimpath", "-o"])
-                .arg(staged)
-                .args(sources.iter().map(|s| s.as_os_str().to_owned()))
-                .timeout(Duration::from_secs(600));
-            inv.env = go_env(tools);
-            inv.cwd = Some(dir.to_path_buf());
-            let res = run(&inv)?;
-            if res.status() != 0 || !staged.is_file() {
-                bail!(
-                    "go build of {} failed ({}):\n{}",
-                    dir.display(),
-                    res.describe_end(),
-                    res.stderr_text()
-                );
-            }
-            Ok(())
-        })?;
-        Ok(out.clone())
+        Ok(())
     })
 }
 
 pub fn wasmtime_version(tools: &Tools) -> Result<String> {
-    WASMTIME_VERSION
-        .get_or_init(|| {
-            let out = run(&Invocation::new(&tools.wasmtime).arg("--version"))
-                .map_err(|e| format!("{e:#}"))?;
-            if out.status() != 0 {
-                return Err(format!(
-                    "`wasmtime --version` failed: {}",
-                    out.stderr_text()
-                ));
-            }
-            Ok(out.stdout_text().trim().to_string())
-        })
-        .clone()
-        .map_err(|e| anyhow!(e))
+    tool_version(&WASMTIME_VERSION, "wasmtime --version", || {
+        Invocation::new(&tools.wasmtime).arg("--version")
+    })
 }
 
 /// `wasmtime compile`s a module once (cached in `tests/.cache/wasmtime/`) so that the many
@@ -442,31 +456,23 @@ pub fn wasmtime_precompiled(tools: &Tools, wasm: &Path) -> Result<PathBuf> {
         .cache
         .join("wasmtime")
         .join(format!("{}.cwasm", &hash[..24]));
-    WASMTIME_PRECOMPILED
-        .get_or_init(Memo::default)
-        .get(&hash, || {
-            if out.is_file() {
-                return Ok(out.clone());
-            }
-            publish(&out, |staged| {
-                let inv = Invocation::new(&tools.wasmtime)
-                    .arg("compile")
-                    .arg(wasm)
-                    .arg("-o")
-                    .arg(staged)
-                    .timeout(Duration::from_secs(600));
-                let res = run(&inv)?;
-                if res.status() != 0 {
-                    bail!(
-                        "wasmtime compile {} failed: {}",
-                        wasm.display(),
-                        res.stderr_text()
-                    );
-                }
-                Ok(())
-            })?;
-            Ok(out.clone())
-        })
+    cached_build(&WASMTIME_PRECOMPILED, &hash, &out, |staged| {
+        let inv = Invocation::new(&tools.wasmtime)
+            .arg("compile")
+            .arg(wasm)
+            .arg("-o")
+            .arg(staged)
+            .timeout(Duration::from_secs(600));
+        let res = run(&inv)?;
+        if res.status() != 0 {
+            bail!(
+                "wasmtime compile {} failed: {}",
+                wasm.display(),
+                res.stderr_text()
+            );
+        }
+        Ok(())
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -509,14 +515,8 @@ pub fn run_wasmtime(tools: &Tools, wasm: &Path, spec: &RunSpec) -> Result<Outcom
     }
     inv.args.push("--allow-precompiled".into());
     inv.args.extend(["--argv0".into(), spec.argv0().into()]);
-    for (host, guest) in &spec.dirs {
-        inv.args.push("--dir".into());
-        inv.args.push(format!("{}::{guest}", host.display()).into());
-    }
-    for (k, v) in &spec.env {
-        inv.args.push("--env".into());
-        inv.args.push(format!("{k}={v}").into());
-    }
+    inv.args
+        .extend(compile_flags(spec).into_iter().map(OsString::from));
     inv.args.push(module.into_os_string());
     inv.args
         .extend(spec.argv.iter().skip(1).map(OsString::from));
@@ -529,18 +529,23 @@ pub fn run_wasmtime(tools: &Tools, wasm: &Path, spec: &RunSpec) -> Result<Outcom
     run(&inv)
 }
 
-/// The `wasmaot` flags that bake `spec`'s sandbox policy (env, preopens) into the executable.
+/// The `wasmaot` flags that bake `spec`'s sandbox policy (env, preopens) into the executable;
+/// `wasmtime run` takes the same flags for the same policy.
 pub fn compile_flags(spec: &RunSpec) -> Vec<String> {
     let mut flags = Vec::new();
     for (host, guest) in &spec.dirs {
         flags.push("--dir".into());
         flags.push(format!("{}::{guest}", host.display()));
     }
-    for (k, v) in &spec.env {
-        flags.push("--env".into());
-        flags.push(format!("{k}={v}"));
-    }
+    flags.extend(env_flags(spec.env.iter().map(|(k, v)| (k, v))));
     flags
+}
+
+/// `--env K=V` for each variable, in order (the flag of both `wasmaot` and `wasmtime run`).
+pub fn env_flags<'a>(env: impl IntoIterator<Item = (&'a String, &'a String)>) -> Vec<String> {
+    env.into_iter()
+        .flat_map(|(k, v)| ["--env".to_string(), format!("{k}={v}")])
+        .collect()
 }
 
 /// `wasmaot INPUT -o OUTPUT FLAGS...`, with a generous time limit.
@@ -723,12 +728,7 @@ impl Expectation {
             check_exact(&mut problems, "stdout", exp, &stdout);
         }
         for needle in &self.stdout_contains {
-            if !stdout.contains(needle.as_str()) {
-                problems.push(format!(
-                    "stdout does not contain {needle:?}; stdout:\n{}",
-                    indent(&stdout)
-                ));
-            }
+            check_contains(&mut problems, "stdout", needle, &stdout);
         }
         if let Some(exp) = &self.stderr {
             check_exact(&mut problems, "stderr", exp, &stderr);
@@ -737,12 +737,7 @@ impl Expectation {
             check_prefix(&mut problems, "stderr", prefix, &stderr);
         }
         for needle in &self.stderr_contains {
-            if !stderr.contains(needle.as_str()) {
-                problems.push(format!(
-                    "stderr does not contain {needle:?}; stderr:\n{}",
-                    indent(&stderr)
-                ));
-            }
+            check_contains(&mut problems, "stderr", needle, &stderr);
         }
         for (d, (host, _)) in self.dirs.iter().zip(&spec.dirs) {
             for (name, content) in &d.files_after {
@@ -903,28 +898,14 @@ impl CorpusCase {
         let stdout = out.stdout_text();
         let stderr = out.stderr_text();
         if let Some(sorted) = &exp.stdout_sorted_lines {
-            let mut lines: Vec<&str> = stdout.lines().collect();
-            lines.sort_unstable();
-            let mut want: Vec<&str> = sorted.iter().map(String::as_str).collect();
-            want.sort_unstable();
-            if lines != want {
-                problems.push(format!(
-                    "stdout lines (sorted) differ:\n{}",
-                    indent(&diff_text(&join_lines(&want), &join_lines(&lines)))
-                ));
-            }
+            check_sorted_lines(
+                &mut problems,
+                sorted.iter().map(String::as_str).collect(),
+                &stdout,
+            );
         } else if let Some(exp_out) = &exp.stdout {
             if self.stdout_match.as_deref() == Some("sorted-lines") {
-                let mut a: Vec<&str> = stdout.lines().collect();
-                let mut b: Vec<&str> = exp_out.lines().collect();
-                a.sort_unstable();
-                b.sort_unstable();
-                if a != b {
-                    problems.push(format!(
-                        "stdout lines (sorted) differ:\n{}",
-                        indent(&diff_text(&join_lines(&b), &join_lines(&a)))
-                    ));
-                }
+                check_sorted_lines(&mut problems, exp_out.lines().collect(), &stdout);
             } else {
                 check_exact(&mut problems, "stdout", exp_out, &stdout);
             }
@@ -936,13 +917,8 @@ impl CorpusCase {
                 check_exact(&mut problems, "stderr", exp_err, &stderr);
             }
         }
-        if let Some(msg) = &exp.wasmtime_error
-            && !stderr.contains(msg.as_str())
-        {
-            problems.push(format!(
-                "stderr does not contain {msg:?}; stderr:\n{}",
-                indent(&stderr)
-            ));
+        if let Some(msg) = &exp.wasmtime_error {
+            check_contains(&mut problems, "stderr", msg, &stderr);
         }
         for name in &self.files_after {
             let Some(content) = exp.files_after.get(name) else {
@@ -1019,12 +995,22 @@ pub fn check_trap(out: &Outcome, message: &str, function: &str) -> Vec<String> {
 // ---------------------------------------------------------------------------------------
 
 pub fn check_status(problems: &mut Vec<String>, out: &Outcome, expected: i32) {
+    check_status_showing(problems, out, expected, 3000);
+}
+
+/// [`check_status`], showing at most `stderr_max` bytes of a non-empty stderr.
+pub fn check_status_showing(
+    problems: &mut Vec<String>,
+    out: &Outcome,
+    expected: i32,
+    stderr_max: usize,
+) {
     if out.timed_out || out.status() != expected {
         let mut msg = format!("{}, expected exit status {expected}", out.describe_end());
         if !out.stderr.is_empty() {
             msg.push_str(&format!(
                 "; stderr:\n{}",
-                indent(&truncate(&out.stderr_text(), 3000))
+                indent(&truncate(&out.stderr_text(), stderr_max))
             ));
         }
         problems.push(msg);
@@ -1046,6 +1032,29 @@ pub fn check_prefix(problems: &mut Vec<String>, what: &str, prefix: &str, actual
         problems.push(format!(
             "{what} does not start with the expected text (- expected, + actual):\n{}",
             indent(&diff_text(prefix, &head))
+        ));
+    }
+}
+
+/// `what` (stdout or stderr) must contain `needle`.
+fn check_contains(problems: &mut Vec<String>, what: &str, needle: &str, actual: &str) {
+    if !actual.contains(needle) {
+        problems.push(format!(
+            "{what} does not contain {needle:?}; {what}:\n{}",
+            indent(actual)
+        ));
+    }
+}
+
+/// stdout must hold the lines `want`, in any order.
+fn check_sorted_lines(problems: &mut Vec<String>, mut want: Vec<&str>, stdout: &str) {
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    lines.sort_unstable();
+    want.sort_unstable();
+    if lines != want {
+        problems.push(format!(
+            "stdout lines (sorted) differ:\n{}",
+            indent(&diff_text(&join_lines(&want), &join_lines(&lines)))
         ));
     }
 }
@@ -1187,4 +1196,103 @@ pub fn copy_tree(src: &Path, dst: &Path, skip_ext: &[&str]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The file name of `p` (lossy), or `""`.
+pub fn file_name(p: &Path) -> String {
+    p.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The file name of `p` without its extension (lossy), or `""`.
+pub fn file_stem(p: &Path) -> String {
+    p.file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
+// ---------------------------------------------------------------------------------------
+// Runner plumbing
+// ---------------------------------------------------------------------------------------
+
+/// A runner's `main`: exit 0 if `real_main` returns `Ok(true)`, 1 on `Ok(false)` (something
+/// failed), 2 with `NAME: error: ...` on stderr if it could not run.
+pub fn runner_main(name: &str, real_main: impl FnOnce() -> Result<bool>) -> ExitCode {
+    match real_main() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("{name}: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The default `--jobs`: the number of cores, 2 to 4 (2 if unknown).
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(2, 4)
+}
+
+/// The value of `--jobs N` (`args` is just after `--jobs`).
+pub fn jobs_value(args: &mut impl Iterator<Item = String>) -> Result<usize> {
+    let n = args.next().context("--jobs needs a number")?;
+    n.parse().with_context(|| format!("bad --jobs {n:?}"))
+}
+
+/// Runs `f` on every item on `jobs` threads (never more threads than items), the items taken
+/// in order from a shared queue; returns the results in the items' order.
+pub fn parallel<T: Send, R: Send>(items: Vec<T>, jobs: usize, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let n = items.len();
+    let queue = Mutex::new(items.into_iter().enumerate().collect::<VecDeque<_>>());
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..n).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..jobs.min(n.max(1)) {
+            s.spawn(|| {
+                loop {
+                    let Some((i, item)) =
+                        queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
+                    else {
+                        break;
+                    };
+                    let r = f(item);
+                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every item ran"))
+        .collect()
+}
+
+/// A fresh scratch directory for case `name` under `tmp` (removed when dropped).
+pub fn scratch_dir(tmp: &Path, name: &str) -> Result<tempfile::TempDir> {
+    Ok(tempfile::Builder::new()
+        .prefix(&format!("{}-", name.replace('/', "_")))
+        .tempdir_in(tmp)?)
+}
+
+/// Prints a failed case: `FAIL name: <first line of text><suffix>`, then the other lines of
+/// `text` indented. Returns the result of the last write.
+pub fn write_failure(
+    out: &mut impl Write,
+    name: &str,
+    text: &str,
+    suffix: &str,
+) -> std::io::Result<()> {
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    let _ = writeln!(out, "FAIL {name}: {first}{suffix}");
+    if rest.is_empty() {
+        Ok(())
+    } else {
+        writeln!(out, "{}", indent(rest))
+    }
 }

@@ -21,7 +21,6 @@
 //! Environment: `WASMAOT`, `GO`, `WASMTIME`, `QEMU_AARCH64`, `WASMAOT_CORPUS` override
 //! where the tools and the corpus are found (see `wasmaot_tests::Tools`).
 
-use std::collections::VecDeque;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -31,9 +30,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use wasmaot_tests::{
-    CorpusCase, Expectation, Memo, Outcome, RunSpec, Tools, check_trap, compile_flags, go_build,
-    indent, non_wasi_imports, read_corpus_file, read_expectations, run_native, run_wasmtime,
-    sha256_hex, trap_message, wasmaot_compile, wasmaot_compile_ok,
+    CorpusCase, Expectation, Memo, Outcome, RunSpec, Tools, check_trap, compile_flags,
+    default_jobs, file_name, file_stem, go_build, indent, jobs_value, non_wasi_imports, parallel,
+    read_corpus_file, read_expectations, run_native, run_wasmtime, runner_main, scratch_dir,
+    sha256_hex, trap_message, wasmaot_compile, wasmaot_compile_ok, write_failure,
 };
 
 const AARCH64: &str = "aarch64-unknown-linux-gnu";
@@ -55,10 +55,7 @@ struct Ctx {
 
 impl Ctx {
     fn scratch(&self, name: &str) -> Result<tempfile::TempDir> {
-        let prefix = format!("{}-", name.replace('/', "_"));
-        Ok(tempfile::Builder::new()
-            .prefix(&prefix)
-            .tempdir_in(&self.tmp)?)
+        scratch_dir(&self.tmp, name)
     }
 
     /// Compiles `wasm` with `flags` and returns the executable's path. Runs with the same
@@ -75,6 +72,19 @@ impl Ctx {
             wasmaot_compile_ok(&self.tools, wasm, &exe, flags)?;
             Ok(exe)
         })
+    }
+
+    /// Compiles `wasm` with `spec`'s sandbox flags (see [`Ctx::compile`]) and runs the
+    /// executable natively.
+    fn compile_and_run(
+        &self,
+        wasm: &Path,
+        dir: &Path,
+        name: &str,
+        spec: &RunSpec,
+    ) -> Result<Outcome> {
+        let exe = self.compile(wasm, dir, name, &compile_flags(spec))?;
+        run_native(&exe, spec, None)
     }
 }
 
@@ -227,8 +237,7 @@ fn run_program(ctx: &Ctx, name: &str, source: &Source, exp: &Expectation) -> Ver
             (|| {
                 let scratch = ctx.scratch(name)?;
                 let spec = exp.prepare(scratch.path())?;
-                let exe = ctx.compile(&wasm, scratch.path(), "program", &compile_flags(&spec))?;
-                let out = run_native(&exe, &spec, None)?;
+                let out = ctx.compile_and_run(&wasm, scratch.path(), "program", &spec)?;
                 Ok(exp.check(&out, &spec))
             })(),
         );
@@ -322,9 +331,7 @@ fn corpus_command(
             (|| {
                 let scratch = ctx.scratch(name)?;
                 let (spec, work) = c.prepare(suite, folder, scratch.path())?;
-                let exe =
-                    ctx.compile(wasm, scratch.path(), "program.exe", &compile_flags(&spec))?;
-                let out = run_native(&exe, &spec, None)?;
+                let out = ctx.compile_and_run(wasm, scratch.path(), "program.exe", &spec)?;
                 Ok(c.check(&c.expected, &out, &spec, &work))
             })(),
         );
@@ -431,10 +438,14 @@ fn corpus_timeout(
             (|| {
                 let scratch = ctx.scratch(name)?;
                 let (mut spec, _) = c.prepare(suite, folder, scratch.path())?;
-                let exe =
-                    ctx.compile(wasm, scratch.path(), "program.exe", &compile_flags(&spec))?;
+                // The limit is not a compile flag: it covers only the run.
                 spec.timeout = Some(limit);
-                Ok(check(run_native(&exe, &spec, None)?))
+                Ok(check(ctx.compile_and_run(
+                    wasm,
+                    scratch.path(),
+                    "program.exe",
+                    &spec,
+                )?))
             })(),
         );
     }
@@ -789,20 +800,6 @@ fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(v)
 }
 
-fn file_name(p: &Path) -> String {
-    p.file_name()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn file_stem(p: &Path) -> String {
-    p.file_stem()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned()
-}
-
 struct Args {
     mode: Mode,
     jobs: usize,
@@ -816,9 +813,7 @@ fn parse_args() -> Result<Args> {
             wasmtime: true,
             wasmaot: true,
         },
-        jobs: std::thread::available_parallelism()
-            .map_or(2, |n| n.get())
-            .clamp(2, 4),
+        jobs: default_jobs(),
         list: false,
         filters: Vec::new(),
     };
@@ -828,10 +823,7 @@ fn parse_args() -> Result<Args> {
             "--wasmtime-only" => args.mode.wasmaot = false,
             "--no-wasmtime" => args.mode.wasmtime = false,
             "--list" => args.list = true,
-            "--jobs" | "-j" => {
-                let n = it.next().context("--jobs needs a number")?;
-                args.jobs = n.parse().with_context(|| format!("bad --jobs {n:?}"))?;
-            }
+            "--jobs" | "-j" => args.jobs = jobs_value(&mut it)?,
             "-h" | "--help" => {
                 println!(
                     "usage: e2e [--wasmtime-only] [--no-wasmtime] [--jobs N] [--list] [FILTER...]"
@@ -853,14 +845,7 @@ fn parse_args() -> Result<Args> {
 }
 
 fn main() -> ExitCode {
-    match real_main() {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("e2e: error: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    runner_main("e2e", real_main)
 }
 
 fn real_main() -> Result<bool> {
@@ -896,47 +881,29 @@ fn real_main() -> Result<bool> {
         exes: Memo::default(),
     };
     let total = cases.len();
-    let queue = Mutex::new(cases.into_iter().collect::<VecDeque<_>>());
     let tally = Mutex::new((0usize, 0usize, 0usize));
     let start = Instant::now();
-    std::thread::scope(|s| {
-        for _ in 0..args.jobs.min(total.max(1)) {
-            s.spawn(|| {
-                loop {
-                    let Some(c) = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
-                    else {
-                        break;
-                    };
-                    let t = Instant::now();
-                    let verdict = (c.run)(&ctx);
-                    let secs = t.elapsed().as_secs_f64();
-                    let mut tally = tally.lock().unwrap_or_else(|e| e.into_inner());
-                    let mut out = std::io::stdout().lock();
-                    let _ = match verdict {
-                        Verdict::Pass => {
-                            tally.0 += 1;
-                            writeln!(out, "ok {} ({secs:.1}s)", c.name)
-                        }
-                        Verdict::Fail(problems) => {
-                            tally.1 += 1;
-                            let details = problems.join("\n");
-                            let (first, rest) = details.split_once('\n').unwrap_or((&details, ""));
-                            let _ = writeln!(out, "FAIL {}: {first}", c.name);
-                            if rest.is_empty() {
-                                Ok(())
-                            } else {
-                                writeln!(out, "{}", indent(rest))
-                            }
-                        }
-                        Verdict::Skip(why) => {
-                            tally.2 += 1;
-                            writeln!(out, "SKIP {}: {why}", c.name)
-                        }
-                    };
-                    let _ = out.flush();
-                }
-            });
-        }
+    parallel(cases, args.jobs, |c| {
+        let t = Instant::now();
+        let verdict = (c.run)(&ctx);
+        let secs = t.elapsed().as_secs_f64();
+        let mut tally = tally.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = std::io::stdout().lock();
+        let _ = match verdict {
+            Verdict::Pass => {
+                tally.0 += 1;
+                writeln!(out, "ok {} ({secs:.1}s)", c.name)
+            }
+            Verdict::Fail(problems) => {
+                tally.1 += 1;
+                write_failure(&mut out, &c.name, &problems.join("\n"), "")
+            }
+            Verdict::Skip(why) => {
+                tally.2 += 1;
+                writeln!(out, "SKIP {}: {why}", c.name)
+            }
+        };
+        let _ = out.flush();
     });
     let (passed, failed, skipped) = *tally.lock().unwrap_or_else(|e| e.into_inner());
     println!(

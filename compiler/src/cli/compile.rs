@@ -1,7 +1,7 @@
-//! Command-line interface: `wasmaot IN.wasm|IN.wat -o OUT [flags]`.
+//! `wasmaot IN.wasm|IN.wat -o OUT [flags]`: compile one module to an executable or object.
 //!
 //! Must never let an error escape as a panic: everything is reported as `error: <input>: ...`
-//! on one line with exit status 1.
+//! on one line with exit status 1 (by [`super::main`]).
 
 use std::path::PathBuf;
 
@@ -12,7 +12,12 @@ use wasmaot_abi::policy::{DirGrant, Policy};
 
 /// Compile a WebAssembly module (binary or text) ahead of time into a native executable.
 #[derive(Parser, Debug)]
-#[command(name = "wasmaot", version, about)]
+#[command(
+    name = "wasmaot",
+    version,
+    about,
+    after_help = "To compile into a cache and run at once, as `wasmtime run` does: `wasmaot run [--dir HOST[::GUEST]]... [--env NAME=VALUE]... [--inherit-env] [--] MODULE [ARGS]...` (`wasmaot run --help`)."
+)]
 struct Args {
     /// The module to compile (`.wasm`, or `.wat` text).
     input: PathBuf,
@@ -37,6 +42,10 @@ struct Args {
     /// Pass the host environment to the program (entries from --env take precedence).
     #[arg(long)]
     inherit_env: bool,
+    /// Bind a TCP listener (HOST:PORT) when the program starts and hand it over as a socket
+    /// fd after the preopened directories. Repeatable.
+    #[arg(long = "tcplisten", value_name = "HOST:PORT")]
+    tcp_listen: Vec<String>,
     /// The linker driver to use (default: `cc`, or `aarch64-linux-gnu-gcc` when cross-compiling).
     #[arg(long)]
     linker: Option<String>,
@@ -45,29 +54,40 @@ struct Args {
     jobs: Option<usize>,
 }
 
+/// Parses a `--dir HOST[::GUEST]` value.
+pub(crate) fn dir_grant(d: &str) -> Result<DirGrant> {
+    let (host, guest) = match d.split_once("::") {
+        Some((h, g)) => (h, g),
+        None => (d, d),
+    };
+    if host.is_empty() || guest.is_empty() {
+        bail!("--dir `{d}`: expected HOST or HOST::GUEST");
+    }
+    Ok(DirGrant {
+        host: host.to_string(),
+        guest: guest.to_string(),
+    })
+}
+
+/// Checks a `--env NAME=VALUE` value.
+pub(crate) fn env_entry(e: &str) -> Result<String> {
+    match e.split_once('=') {
+        Some((k, _)) if !k.is_empty() => Ok(e.to_string()),
+        _ => bail!("--env `{e}`: expected NAME=VALUE"),
+    }
+}
+
 fn policy(args: &Args) -> Result<Policy> {
     let mut p = Policy {
         inherit_env: args.inherit_env,
+        tcp_listen: args.tcp_listen.clone(),
         ..Policy::default()
     };
     for d in &args.dirs {
-        let (host, guest) = match d.split_once("::") {
-            Some((h, g)) => (h, g),
-            None => (d.as_str(), d.as_str()),
-        };
-        if host.is_empty() || guest.is_empty() {
-            bail!("--dir `{d}`: expected HOST or HOST::GUEST");
-        }
-        p.dirs.push(DirGrant {
-            host: host.to_string(),
-            guest: guest.to_string(),
-        });
+        p.dirs.push(dir_grant(d)?);
     }
     for e in &args.envs {
-        match e.split_once('=') {
-            Some((k, _)) if !k.is_empty() => p.env.push(e.clone()),
-            _ => bail!("--env `{e}`: expected NAME=VALUE"),
-        }
+        p.env.push(env_entry(e)?);
     }
     Ok(p)
 }
@@ -102,27 +122,15 @@ fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-/// Runs the command; returns the exit status.
-pub fn main() -> i32 {
+/// Runs the compile command (everything but `run`); errors are reported by the caller.
+pub fn main() -> Result<i32> {
     let args = match Args::try_parse() {
         Ok(a) => a,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
-            return code;
+            return Ok(code);
         }
     };
-    match run(args) {
-        Ok(()) => 0,
-        Err(e) => {
-            // One line: "error: <file>: <message>".
-            let msg = e
-                .chain()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join(": ");
-            eprintln!("error: {}", msg.replace('\n', " "));
-            1
-        }
-    }
+    run(args).map(|()| 0)
 }

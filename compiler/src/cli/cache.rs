@@ -1,0 +1,196 @@
+//! The compile cache of `wasmaot run`: content-addressed executables that carry no policy.
+//!
+//! Layout under the cache directory (`$WASMAOT_CACHE_DIR`, else `$XDG_CACHE_HOME/wasmaot`,
+//! else `~/.cache/wasmaot`):
+//! * `v1/exe/<key>`: a complete executable; `<key>` is the sha256 (hex) of the wasm bytes, the
+//!   compiler version and build, the target and the optimisation level.
+//! * `v1/exe/.wasmaot-*`: an executable being linked (the linker's temporary file).
+//! * `v1/lock/<key>`: locked (`flock`) by the process compiling `<key>`.
+//!
+//! Must never trust an entry that is not complete: an executable only ever appears under its
+//! key by `rename` of a fully linked temporary file (the commit point), so a compile killed
+//! halfway leaves at most a `.wasmaot-*` temporary, which no lookup reads. Concurrent runs of
+//! the same module serialise on the lock file (released by the kernel if its holder dies), so
+//! one compiles and the others then find the entry; even without the lock every run would
+//! only ever execute a complete entry.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::{Context, Result, bail};
+use sha2::{Digest, Sha256};
+use wasmaot::{Emit, OptLevel, Options};
+use wasmaot_abi::policy::Policy;
+
+/// Bumped whenever the layout or the key changes.
+const LAYOUT: &str = "v1";
+
+/// Temporaries older than this are left over by killed compiles and are removed.
+const STALE: Duration = Duration::from_secs(24 * 3600);
+
+/// The cache directory.
+pub fn cache_dir() -> Result<PathBuf> {
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(d) = var("WASMAOT_CACHE_DIR") {
+        return Ok(d);
+    }
+    if let Some(d) = var("XDG_CACHE_HOME") {
+        return Ok(d.join("wasmaot"));
+    }
+    match var("HOME") {
+        Some(h) => Ok(h.join(".cache/wasmaot")),
+        None => bail!("no cache directory: set WASMAOT_CACHE_DIR, XDG_CACHE_HOME or HOME"),
+    }
+}
+
+/// Identifies this build of the compiler: its version and the identity of its executable
+/// (size, modification time, inode), so a rebuilt wasmaot never reuses an older build's code.
+fn build_id() -> String {
+    use std::os::unix::fs::MetadataExt;
+    let exe = std::env::current_exe()
+        .and_then(fs::metadata)
+        .map(|m| {
+            format!(
+                "{}:{}:{}:{}:{}",
+                m.dev(),
+                m.ino(),
+                m.len(),
+                m.mtime(),
+                m.mtime_nsec()
+            )
+        })
+        .unwrap_or_default();
+    format!("{} {exe}", env!("CARGO_PKG_VERSION"))
+}
+
+/// The cache key of a module compiled for `target` at `opt`.
+pub fn key(wasm: &[u8], target: &str, opt: OptLevel) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        b"wasmaot-run\0".as_slice(),
+        LAYOUT.as_bytes(),
+        build_id().as_bytes(),
+        target.as_bytes(),
+        format!("{opt:?}").as_bytes(),
+    ] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    h.update(wasm);
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn create_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o755)
+        .create(dir)
+        .with_context(|| format!("cannot create the cache directory {}", dir.display()))
+}
+
+/// Removes temporaries that killed compiles left behind (best effort).
+fn remove_stale(exe_dir: &Path) {
+    let Ok(entries) = fs::read_dir(exe_dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for e in entries.flatten() {
+        let name = e.file_name();
+        if !name.to_string_lossy().starts_with(".wasmaot-") {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > STALE);
+        if old {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+/// The cached executable for `wasm`, compiling it first if needed.
+pub fn executable(wasm: &[u8], opt: OptLevel, verbose: bool) -> Result<PathBuf> {
+    let target = wasmaot::options::host_target();
+    let key = key(wasm, target, opt);
+    let root = cache_dir()?.join(LAYOUT);
+    let exe_dir = root.join("exe");
+    let entry = exe_dir.join(&key);
+    if entry.is_file() {
+        if verbose {
+            eprintln!("wasmaot run: cache hit {}", entry.display());
+        }
+        return Ok(entry);
+    }
+    let lock_dir = root.join("lock");
+    create_dir(&exe_dir)?;
+    create_dir(&lock_dir)?;
+    let lock_path = lock_dir.join(&key);
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open {}", lock_path.display()))?;
+    lock.lock()
+        .with_context(|| format!("cannot lock {}", lock_path.display()))?;
+    // Someone else may have compiled it while we waited for the lock.
+    if entry.is_file() {
+        if verbose {
+            eprintln!(
+                "wasmaot run: cache hit {} (compiled by another process)",
+                entry.display()
+            );
+        }
+        return Ok(entry);
+    }
+    remove_stale(&exe_dir);
+    let start = Instant::now();
+    let opts = Options {
+        target: target.to_string(),
+        opt_level: opt,
+        emit: Emit::Exe,
+        // The policy comes at run time: one entry serves every set of flags.
+        policy: Policy {
+            from_env: true,
+            ..Policy::default()
+        },
+        linker: None,
+        jobs: None,
+        library: false,
+    };
+    // Links into a temporary file in `exe_dir` and renames it to `entry` only when complete.
+    wasmaot::compile_to_file(wasm, &opts, &entry)?;
+    if verbose {
+        eprintln!(
+            "wasmaot run: compiled {} in {:.2}s",
+            entry.display(),
+            start.elapsed().as_secs_f64()
+        );
+    }
+    drop(lock);
+    Ok(entry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_depends_on_everything() {
+        let a = key(b"\0asm", "x86_64-unknown-linux-gnu", OptLevel::O2);
+        assert_eq!(a.len(), 64);
+        assert_eq!(a, key(b"\0asm", "x86_64-unknown-linux-gnu", OptLevel::O2));
+        assert_ne!(a, key(b"\0asm ", "x86_64-unknown-linux-gnu", OptLevel::O2));
+        assert_ne!(a, key(b"\0asm", "aarch64-unknown-linux-gnu", OptLevel::O2));
+        assert_ne!(a, key(b"\0asm", "x86_64-unknown-linux-gnu", OptLevel::O1));
+    }
+}

@@ -1,0 +1,286 @@
+//! wasmaot's WebAssembly 2.0 spec-suite runner.
+//!
+//! ```text
+//! spec [--jobs N] [FILTER...]
+//! ```
+//!
+//! Every `.wast` in `spec-2.0/` and `spec-2.0/simd/` of the corpus (`$WASMAOT_CORPUS`, else
+//! `../shared/corpus`) whose path relative to `spec-2.0/` contains one of the FILTERs (all when
+//! none): each module is compiled in library mode, linked into a shared object, `dlopen`ed and
+//! instantiated through the runtime's embedder API; every directive runs in order and every
+//! directive that checks something (`module`, `invoke`, `assert_*`) counts as one test.
+//!
+//! `tests/known-failures.toml` (`[[spec]]` entries: `file`, optional `line`, `reason`) lists
+//! the tests expected to fail; a listed test that passes fails the run (the list only
+//! shrinks). A whole-file entry (no `line`) covers every failing test of the file, and fails
+//! the run if the file passes entirely.
+//!
+//! Output: one row per file (passed, failed, known-failing), the failures, and as the last
+//! line `N passed, N failed, N skipped` (skipped = known failures). Exit status 1 on any
+//! failure.
+
+#[path = "../spec/mod.rs"]
+mod spec;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use spec::known::{self, KnownFailure};
+use spec::script::{self, TestResult};
+
+/// Native stack of each script thread: room for the 8 MiB wasm stack plus the host margin.
+const SCRIPT_STACK: usize = 32 << 20;
+
+/// A script still running after this long (seconds; `$WASMAOT_SPEC_TIMEOUT` overrides) is stuck
+/// (the whole suite takes well under a minute): the run fails naming it rather than hanging.
+const SCRIPT_TIMEOUT_SECS: u64 = 300;
+
+struct FileReport {
+    rel: String,
+    passed: usize,
+    failed: usize,
+    known: usize,
+    /// Modules compiled, linked and loaded.
+    modules: usize,
+    problems: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    wasmaot_tests::runner_main("spec", real_main)
+}
+
+fn real_main() -> Result<bool> {
+    let mut filters = Vec::new();
+    let mut jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--jobs" => {
+                jobs = args
+                    .next()
+                    .context("--jobs needs a number")?
+                    .parse()
+                    .context("--jobs needs a number")?;
+            }
+            "-h" | "--help" => {
+                println!("usage: spec [--jobs N] [FILTER...]");
+                return Ok(true);
+            }
+            f if f.starts_with('-') => bail!("unknown option `{f}`"),
+            f => filters.push(f.to_string()),
+        }
+    }
+    assert!(spec::load::keep_runtime_symbols() > 0);
+
+    let root = wasmaot_tests::repo_root();
+    let corpus = std::env::var_os("WASMAOT_CORPUS")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/corpus"));
+    let suite = corpus.join("spec-2.0");
+    if !suite.is_dir() {
+        bail!("spec suite not found at {}", suite.display());
+    }
+    let known_path = root.join("tests/known-failures.toml");
+    let known = known::read(&known_path)?;
+    let mut files = wast_files(&suite)?;
+    for k in &known {
+        if !files.iter().any(|f| f.0 == k.file) {
+            bail!("{}: `{}` is not a spec file", known_path.display(), k.file);
+        }
+    }
+    if !filters.is_empty() {
+        files.retain(|(rel, _)| filters.iter().any(|f| rel.contains(f.as_str())));
+    }
+    // Longest scripts first, so the last thread does not start a big one alone.
+    files.sort_by_key(|(_, p)| std::cmp::Reverse(std::fs::metadata(p).map_or(0, |m| m.len())));
+
+    let scratch = tempfile::Builder::new().prefix("wasmaot-spec-").tempdir()?;
+    let start = Instant::now();
+    let queue = Mutex::new(files.into_iter().enumerate().collect::<Vec<_>>());
+    let reports = Mutex::new(Vec::new());
+    let running: Mutex<Vec<(String, Instant)>> = Mutex::new(Vec::new());
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let timeout = Duration::from_secs(
+        std::env::var("WASMAOT_SPEC_TIMEOUT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(SCRIPT_TIMEOUT_SECS),
+    );
+    std::thread::scope(|s| -> Result<()> {
+        s.spawn(|| {
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(200));
+                let running = running.lock().unwrap();
+                if let Some((rel, _)) = running.iter().find(|(_, t)| t.elapsed() > timeout) {
+                    println!(
+                        "spec: {rel} still running after {}s (a hang?); giving up",
+                        timeout.as_secs()
+                    );
+                    println!("0 passed, 1 failed, 0 skipped");
+                    std::process::exit(1);
+                }
+            }
+        });
+        let mut handles = Vec::new();
+        for _ in 0..jobs.max(1) {
+            let h = std::thread::Builder::new()
+                .stack_size(SCRIPT_STACK)
+                .spawn_scoped(s, || {
+                    loop {
+                        let Some((n, (rel, path))) = queue.lock().unwrap().pop() else {
+                            break;
+                        };
+                        let dir = scratch.path().join(format!("f{n}"));
+                        let _ = std::fs::create_dir_all(&dir);
+                        running.lock().unwrap().push((rel.clone(), Instant::now()));
+                        let results = script::run_file(&path, &dir);
+                        running.lock().unwrap().retain(|(r, _)| *r != rel);
+                        let _ = std::fs::remove_dir_all(&dir);
+                        let report = judge(&rel, results, &known);
+                        reports.lock().unwrap().push(report);
+                    }
+                })?;
+            handles.push(h);
+        }
+        let mut result = Ok(());
+        for h in handles {
+            if h.join().is_err() {
+                result = Err(anyhow::anyhow!("a script thread panicked"));
+            }
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        result
+    })?;
+    let mut reports = reports.into_inner().unwrap();
+    reports.sort_by(|a, b| a.rel.cmp(&b.rel));
+
+    let width = reports
+        .iter()
+        .map(|r| r.rel.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    println!(
+        "{:width$}  {:>7}  {:>7}  {:>7}",
+        "file", "passed", "failed", "known"
+    );
+    let (mut p, mut f, mut k) = (0, 0, 0);
+    for r in &reports {
+        println!(
+            "{:width$}  {:>7}  {:>7}  {:>7}",
+            r.rel, r.passed, r.failed, r.known
+        );
+        p += r.passed;
+        f += r.failed;
+        k += r.known;
+    }
+    let problems: Vec<&String> = reports.iter().flat_map(|r| &r.problems).collect();
+    if !problems.is_empty() {
+        println!("\nfailures:");
+        for pr in &problems {
+            println!("  {pr}");
+        }
+    }
+    println!(
+        "\n{} files, {} modules loaded, in {:.1}s",
+        reports.len(),
+        reports.iter().map(|r| r.modules).sum::<usize>(),
+        start.elapsed().as_secs_f64()
+    );
+    println!("{p} passed, {f} failed, {k} skipped");
+    Ok(f == 0)
+}
+
+/// `(path relative to spec-2.0, path)` of every script, sorted.
+fn wast_files(suite: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    for dir in [suite.to_path_buf(), suite.join("simd")] {
+        for e in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+            let path = e?.path();
+            if path.extension().is_some_and(|x| x == "wast") {
+                let rel = path
+                    .strip_prefix(suite)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((rel, path));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Applies the known-failures list to one file's results.
+fn judge(
+    rel: &str,
+    results: Result<(Vec<TestResult>, usize), String>,
+    known: &[KnownFailure],
+) -> FileReport {
+    let mut r = FileReport {
+        rel: rel.to_string(),
+        passed: 0,
+        failed: 0,
+        known: 0,
+        modules: 0,
+        problems: Vec::new(),
+    };
+    let entries: Vec<&KnownFailure> = known.iter().filter(|k| k.file == rel).collect();
+    let whole_file = entries.iter().any(|k| k.line.is_none());
+    let results = match results {
+        Ok((v, modules)) => {
+            r.modules = modules;
+            v
+        }
+        Err(e) => {
+            if whole_file {
+                r.known += 1;
+            } else {
+                r.failed += 1;
+                r.problems.push(format!("{rel}: {e}"));
+            }
+            return r;
+        }
+    };
+    for t in &results {
+        let listed = entries.iter().any(|k| k.line == Some(t.line));
+        match (&t.failure, listed || whole_file) {
+            (None, true) if listed => {
+                r.failed += 1;
+                r.problems.push(format!(
+                    "{rel}:{}: {} passes but is listed in known-failures.toml (remove it)",
+                    t.line, t.kind
+                ));
+            }
+            (None, _) => r.passed += 1,
+            (Some(_), true) => r.known += 1,
+            (Some(why), false) => {
+                r.failed += 1;
+                r.problems
+                    .push(format!("{rel}:{}: {}: {why}", t.line, t.kind));
+            }
+        }
+    }
+    for k in &entries {
+        if let Some(line) = k.line
+            && !results.iter().any(|t| t.line == line)
+        {
+            r.failed += 1;
+            r.problems.push(format!(
+                "{rel}:{line}: listed in known-failures.toml but no test is on that line"
+            ));
+        }
+    }
+    if whole_file && r.known == 0 {
+        r.failed += 1;
+        r.problems.push(format!(
+            "{rel}: passes entirely but is listed as a whole file in known-failures.toml (remove it)"
+        ));
+    }
+    r
+}

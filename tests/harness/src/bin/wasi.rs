@@ -1,0 +1,1041 @@
+//! The WASI runner: the wasi-testsuite (C, Rust and AssemblyScript preview1 binaries from the
+//! shared corpus) and our own sandbox-escape programs (`tests/sandbox/`), each compiled with
+//! `wasmaot` into a native executable and run, and also run under `wasmtime run`.
+//!
+//! ```text
+//! wasi [--no-wasmtime] [--jobs N] [--list] [FILTER...]
+//! ```
+//!
+//! * A wasi-testsuite case is `<name>.wasm` with an optional `<name>.json` (legacy format:
+//!   `args`, `env`, `root`, `exit_code`, `stdout`, `stderr`; see the corpus' MANIFEST.md). Its
+//!   `root` is copied to a fresh directory for each run and preopened as the guest's `/`:
+//!   wasmtime gets `--dir COPY::/`, the executable is compiled with `--dir .::/` (and the
+//!   JSON's `--env`s) and started in the copy, so the baked-in relative preopen is exercised.
+//!   stdout/stderr are prefix matches, as in the upstream runner; stdin is an empty pipe.
+//! * A sandbox case is `tests/sandbox/<name>.c` (built with zig's wasm32-wasi clang into
+//!   `tests/.cache/sandbox/`), run by `wasmaot run` (the run mode and its run-time policy) with
+//!   the sandbox tree of [`sandbox_tree`] preopened as `/`; its stdout must equal
+//!   `<name>.expected`, and nothing outside the preopen may change.
+//! * Each case passes when the wasmaot side passes. A wasmaot failure is a failure unless the
+//!   case is listed in `tests/sandbox/known-failures.txt` with a reason; a listed case that
+//!   passes is reported (and counted as a failure, so the list stays honest). The wasmtime side
+//!   is shown next to it (`wasmtime: ok` / `wasmtime: FAIL`), and the summary lists every case
+//!   where the two disagree.
+//!
+//! * A `run/` case checks `wasmaot run` itself (tests/sandbox/run/*.c): argv/env/dir/exit
+//!   status against `wasmtime run`, `--dir .`, the cache under concurrency and killed compiles,
+//!   `--tcplisten` sockets and proc_raise (these have no wasmtime side: wasmtime 49 cannot hand
+//!   sockets to preview1 modules and does not implement proc_raise).
+//!
+//! Compiled executables are cached in `tests/.cache/wasi/`, keyed by the wasmaot binary, the
+//! module and the flags. Environment: as for `e2e` (`WASMAOT`, `WASMTIME`, `WASMAOT_CORPUS`).
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use wasmaot_tests::{
+    Invocation, Outcome, RunSpec, Tools, check_prefix, check_status_showing, copy_tree,
+    default_jobs, env_flags, file_name, file_stem, indent, jobs_value, parallel, run, run_wasmtime,
+    runner_main, scratch_dir, sha256_hex, truncate, wasmaot_compile_ok, write_failure,
+};
+
+const SUITES: [&str; 3] = ["c", "rust", "assemblyscript"];
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A test's JSON file (the legacy v0 format).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Config {
+    args: Vec<String>,
+    env: BTreeMap<String, String>,
+    root: Option<String>,
+    dirs: Vec<String>,
+    exit_code: i32,
+    stdout: Option<String>,
+    stderr: Option<String>,
+}
+
+enum Kind {
+    /// A wasi-testsuite binary and its config.
+    Suite { wasm: PathBuf, config: Config },
+    /// One of our sandbox programs (C source) and its expected stdout.
+    Sandbox { source: PathBuf, expected: String },
+    /// A check of `wasmaot run` itself (tests/sandbox/run/*.c).
+    Run { check: RunCheck, source: PathBuf },
+}
+
+#[derive(Clone, Copy)]
+enum RunCheck {
+    /// argv (argv[0] = the module's file name), --env (both forms), --dir, exit status: the
+    /// same output as `wasmtime run` with the same flags.
+    Args,
+    /// `--dir .`: the working directory is the guest's `/` (see README, "Sandbox policy").
+    DirDot,
+    /// `--dir .` baked into executables (Go and C): `./app data.txt` opens the file in the
+    /// directory the user runs it from.
+    BakedDirDot,
+    /// A fresh cache: concurrent runs all succeed, one compiles, one entry; then a hit.
+    Cache,
+    /// A compile killed at some point leaves nothing a later run trusts.
+    KilledCompile,
+    /// `--tcplisten`: sock_accept/recv/send/shutdown on a loopback listener (C), and Go's
+    /// netpoller (poll_oneoff on sockets, non-blocking accept) on one.
+    TcpListen,
+    /// proc_raise ends the process by the signal.
+    ProcRaise,
+}
+
+struct Case {
+    name: String,
+    kind: Kind,
+    /// Why it is expected to fail on wasmaot (from known-failures.txt).
+    known: Option<String>,
+}
+
+struct Ctx {
+    tools: Tools,
+    wasmtime: bool,
+    tmp: PathBuf,
+    /// sha256 of the wasmaot binary: part of every cache key.
+    wasmaot_id: String,
+    /// zig's C compiler (`python -m ziglang`), if installed.
+    zig: Option<PathBuf>,
+}
+
+fn suite_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
+    for suite in SUITES {
+        let dir = tools
+            .corpus
+            .join("wasi-testsuite/tests")
+            .join(suite)
+            .join("testsuite/wasm32-wasip1");
+        let mut entries: Vec<PathBuf> = fs::read_dir(&dir)
+            .with_context(|| format!("reading {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+            .collect();
+        entries.sort();
+        for wasm in entries {
+            let json = wasm.with_extension("json");
+            let config = if json.is_file() {
+                serde_json::from_slice(&fs::read(&json)?)
+                    .with_context(|| format!("parsing {}", json.display()))?
+            } else {
+                Config::default()
+            };
+            let stem = wasm.file_stem().unwrap_or_default().to_string_lossy();
+            cases.push(Case {
+                name: format!("{suite}/{stem}"),
+                kind: Kind::Suite { wasm, config },
+                known: None,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn sandbox_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
+    let dir = tools.root.join("tests/sandbox");
+    let mut sources: Vec<PathBuf> = fs::read_dir(&dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "c"))
+        .collect();
+    sources.sort();
+    for source in sources {
+        let expected = fs::read_to_string(source.with_extension("expected"))
+            .with_context(|| format!("{}: no .expected file", source.display()))?;
+        let stem = source.file_stem().unwrap_or_default().to_string_lossy();
+        cases.push(Case {
+            name: format!("sandbox/{stem}"),
+            kind: Kind::Sandbox { source, expected },
+            known: None,
+        });
+    }
+    Ok(())
+}
+
+fn run_cases(tools: &Tools, cases: &mut Vec<Case>) {
+    let dir = tools.root.join("tests/sandbox/run");
+    for (name, check, src) in [
+        ("run/args-env-dir-exit", RunCheck::Args, "args.c"),
+        ("run/dir-dot", RunCheck::DirDot, "args.c"),
+        ("run/dir-dot-baked-c", RunCheck::BakedDirDot, "args.c"),
+        ("run/dir-dot-baked-go", RunCheck::BakedDirDot, "dirdot"),
+        ("run/cache-concurrent", RunCheck::Cache, "args.c"),
+        (
+            "run/cache-killed-compile",
+            RunCheck::KilledCompile,
+            "args.c",
+        ),
+        ("run/tcplisten", RunCheck::TcpListen, "tcp.c"),
+        ("run/tcplisten-go", RunCheck::TcpListen, "tcpgo"),
+        ("run/proc_raise", RunCheck::ProcRaise, "raise.c"),
+    ] {
+        cases.push(Case {
+            name: name.to_string(),
+            kind: Kind::Run {
+                check,
+                source: dir.join(src),
+            },
+            known: None,
+        });
+    }
+}
+
+/// `tests/sandbox/known-failures.txt`: `case-name  reason...` per line, `#` comments.
+fn known_failures(tools: &Tools) -> Result<BTreeMap<String, String>> {
+    let path = tools.root.join("tests/sandbox/known-failures.txt");
+    let mut map = BTreeMap::new();
+    if !path.is_file() {
+        return Ok(map);
+    }
+    for line in fs::read_to_string(&path)?.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (name, why) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        map.insert(name.to_string(), why.trim().to_string());
+    }
+    Ok(map)
+}
+
+impl Ctx {
+    /// Compiles `wasm` with `flags` into the cache; returns the executable.
+    fn compile(&self, wasm: &Path, flags: &[String]) -> Result<PathBuf> {
+        let bytes = fs::read(wasm)?;
+        let mut parts: Vec<&[u8]> = vec![self.wasmaot_id.as_bytes(), &bytes];
+        parts.extend(flags.iter().map(|f| f.as_bytes()));
+        let key = sha256_hex(&parts);
+        let dir = self.tools.cache.join("wasi").join(&key[..24]);
+        let exe = dir.join(wasm.file_stem().unwrap_or_default());
+        if exe.is_file() {
+            return Ok(exe);
+        }
+        fs::create_dir_all(&dir)?;
+        let mut flags = flags.to_vec();
+        flags.extend(["--jobs".into(), "1".into()]);
+        wasmaot_compile_ok(&self.tools, wasm, &exe, &flags)?;
+        Ok(exe)
+    }
+
+    /// Builds a test program: a C file with [`Ctx::build_c`], a Go directory with `go build`.
+    fn build(&self, source: &Path) -> Result<PathBuf> {
+        if source.is_dir() {
+            wasmaot_tests::go_build(&self.tools, source)
+        } else {
+            self.build_c(source)
+        }
+    }
+
+    /// Builds a sandbox C program into `tests/.cache/sandbox/` (keyed by its source).
+    fn build_c(&self, source: &Path) -> Result<PathBuf> {
+        let Some(python) = &self.zig else {
+            bail!("zig is not installed (`make tools` installs it)");
+        };
+        let text = fs::read(source)?;
+        let key = sha256_hex(&[&text]);
+        let dir = self.tools.cache.join("sandbox");
+        fs::create_dir_all(&dir)?;
+        let stem = file_stem(source);
+        let wasm = dir.join(format!("{stem}-{}.wasm", &key[..16]));
+        if wasm.is_file() {
+            return Ok(wasm);
+        }
+        let tmp = dir.join(format!(
+            "{stem}-{}.wasm.tmp{}",
+            &key[..16],
+            std::process::id()
+        ));
+        let inv = Invocation::new(python)
+            .args([
+                "-m",
+                "ziglang",
+                "cc",
+                "-target",
+                "wasm32-wasi",
+                "-O2",
+                "-s",
+                "-o",
+            ])
+            .arg(&tmp)
+            .arg(source)
+            .timeout(Duration::from_secs(600));
+        let out = run(&inv)?;
+        if out.status() != 0 {
+            bail!("zig cc failed:\n{}", indent(out.stderr_text().trim_end()));
+        }
+        fs::rename(&tmp, &wasm)?;
+        Ok(wasm)
+    }
+
+    fn scratch(&self, name: &str) -> Result<tempfile::TempDir> {
+        scratch_dir(&self.tmp, name)
+    }
+}
+
+/// The flags a suite case is compiled with: its `--env`s, and `--dir .::/` if it has a root
+/// (the executable is started in a copy of it).
+fn suite_flags(wasm: &Path, config: &Config) -> Vec<String> {
+    let mut flags = env_flags(&config.env);
+    if root_dir(wasm, config).is_some() {
+        flags.extend(["--dir".into(), ".::/".into()]);
+    }
+    flags
+}
+
+/// The root fixture of a suite case, if any.
+fn root_dir(wasm: &Path, config: &Config) -> Option<PathBuf> {
+    let dir = wasm.parent()?;
+    config
+        .root
+        .as_ref()
+        .or(config.dirs.first())
+        .map(|r| dir.join(r))
+}
+
+fn check_suite_outcome(out: &Outcome, config: &Config) -> Vec<String> {
+    let mut problems = Vec::new();
+    check_status_showing(&mut problems, out, config.exit_code, 2000);
+    if let Some(s) = &config.stdout {
+        check_prefix(&mut problems, "stdout", s, &out.stdout_text());
+    }
+    if let Some(s) = &config.stderr {
+        check_prefix(&mut problems, "stderr", s, &out.stderr_text());
+    }
+    problems
+}
+
+/// Prepares a scratch copy of the case's root (or an empty directory).
+fn copy_root(ctx: &Ctx, name: &str, root: Option<&Path>) -> Result<(tempfile::TempDir, PathBuf)> {
+    let scratch = ctx.scratch(name)?;
+    let dir = scratch.path().join("root");
+    match root {
+        Some(r) => copy_tree(r, &dir, &[])?,
+        None => fs::create_dir_all(&dir)?,
+    }
+    Ok((scratch, dir))
+}
+
+fn run_suite_wasmaot(ctx: &Ctx, name: &str, wasm: &Path, config: &Config) -> Result<Vec<String>> {
+    let exe = ctx.compile(wasm, &suite_flags(wasm, config))?;
+    let (_scratch, dir) = copy_root(ctx, name, root_dir(wasm, config).as_deref())?;
+    let mut inv = Invocation::new(&exe).timeout(TIMEOUT);
+    inv.argv0 = Some(file_name(wasm));
+    inv.args = config.args.iter().map(OsString::from).collect();
+    inv.clear_env = true;
+    inv.cwd = Some(dir);
+    Ok(check_suite_outcome(&run(&inv)?, config))
+}
+
+fn run_suite_wasmtime(ctx: &Ctx, name: &str, wasm: &Path, config: &Config) -> Result<Vec<String>> {
+    let root = root_dir(wasm, config);
+    let (_scratch, dir) = copy_root(ctx, name, root.as_deref())?;
+    let mut argv = vec![file_name(wasm)];
+    argv.extend(config.args.iter().cloned());
+    let spec = RunSpec {
+        argv,
+        env: config.env.clone().into_iter().collect(),
+        dirs: root.map(|_| (dir, "/".to_string())).into_iter().collect(),
+        timeout: Some(TIMEOUT),
+        ..RunSpec::default()
+    };
+    Ok(check_suite_outcome(
+        &run_wasmtime(&ctx.tools, wasm, &spec)?,
+        config,
+    ))
+}
+
+/// The tree a sandbox program sees, built fresh for every run:
+///
+/// ```text
+/// SCRATCH/outside/secret.txt          "secret\n" (must never be read, changed or linked)
+/// SCRATCH/outside/dir/                (must stay empty)
+/// SCRATCH/root/                       preopened as `/`
+///   file.txt  "hello\n"
+///   sub/inner.txt  "inner\n"
+///   link-etc -> /etc                  absolute symlink
+///   link-passwd -> /etc/passwd
+///   link-out -> ../outside            relative symlink leaving the root
+///   sub/link-up2 -> ../../outside/secret.txt
+///   loop-a -> loop-b, loop-b -> loop-a, self -> self
+///   link-file -> sub/inner.txt        a symlink that stays inside
+/// ```
+fn sandbox_tree(scratch: &Path) -> Result<PathBuf> {
+    use std::os::unix::fs::symlink;
+    let outside = scratch.join("outside");
+    fs::create_dir_all(outside.join("dir"))?;
+    fs::write(outside.join("secret.txt"), "secret\n")?;
+    let root = scratch.join("root");
+    fs::create_dir_all(root.join("sub"))?;
+    fs::write(root.join("file.txt"), "hello\n")?;
+    fs::write(root.join("sub/inner.txt"), "inner\n")?;
+    symlink("/etc", root.join("link-etc"))?;
+    symlink("/etc/passwd", root.join("link-passwd"))?;
+    symlink("../outside", root.join("link-out"))?;
+    symlink("../../outside/secret.txt", root.join("sub/link-up2"))?;
+    symlink("loop-b", root.join("loop-a"))?;
+    symlink("loop-a", root.join("loop-b"))?;
+    symlink("self", root.join("self"))?;
+    symlink("sub/inner.txt", root.join("link-file"))?;
+    Ok(root)
+}
+
+/// A listing of everything outside the root (names, kinds, sizes, contents, link counts), to
+/// prove the run touched nothing there.
+fn snapshot_outside(scratch: &Path) -> Result<String> {
+    use std::os::unix::fs::MetadataExt;
+    fn walk(dir: &Path, out: &mut String) -> Result<()> {
+        let mut entries: Vec<_> = fs::read_dir(dir)?.filter_map(|e| e.ok()).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let p = e.path();
+            let md = fs::symlink_metadata(&p)?;
+            out.push_str(&format!(
+                "{} mode={:o} nlink={} size={} mtime={}\n",
+                p.display(),
+                md.mode(),
+                md.nlink(),
+                md.len(),
+                md.mtime_nsec() + md.mtime() * 1_000_000_000
+            ));
+            if md.is_file() {
+                out.push_str(&sha256_hex(&[&fs::read(&p)?]));
+                out.push('\n');
+            } else if md.is_dir() {
+                walk(&p, out)?;
+            }
+        }
+        Ok(())
+    }
+    let mut s = String::new();
+    walk(&scratch.join("outside"), &mut s)?;
+    Ok(s)
+}
+
+/// Runs a sandbox program under `engine` ("wasmaot" or "wasmtime").
+fn run_sandbox(
+    ctx: &Ctx,
+    name: &str,
+    source: &Path,
+    expected: &str,
+    engine: &str,
+) -> Result<Vec<String>> {
+    let wasm = ctx.build_c(source)?;
+    let scratch = ctx.scratch(name)?;
+    let root = sandbox_tree(scratch.path())?;
+    let before = snapshot_outside(scratch.path())?;
+    let mut inv = if engine == "wasmaot" {
+        let mut inv = Invocation::new(&ctx.tools.wasmaot).arg("run");
+        inv.env.push((
+            "WASMAOT_CACHE_DIR".into(),
+            ctx.tools.cache.join("wasmaot-run").display().to_string(),
+        ));
+        inv
+    } else {
+        Invocation::new(&ctx.tools.wasmtime).arg("run")
+    };
+    inv = inv
+        .arg("--dir")
+        .arg(format!("{}::/", root.display()))
+        .arg(&wasm)
+        .timeout(TIMEOUT);
+    inv.clear_env = true;
+    inv.env.push(("PATH".into(), "/usr/bin:/bin".into()));
+    let out = run(&inv)?;
+    let mut problems = Vec::new();
+    if out.timed_out || out.status() != 0 {
+        problems.push(format!(
+            "{}, expected exit status 0; stderr:\n{}",
+            out.describe_end(),
+            indent(&truncate(&out.stderr_text(), 2000))
+        ));
+    }
+    wasmaot_tests::check_exact(&mut problems, "stdout", expected, &out.stdout_text());
+    let after = snapshot_outside(scratch.path())?;
+    if before != after {
+        problems.push(format!(
+            "the run changed files outside the preopen:\n{}",
+            indent(&wasmaot_tests::diff_text(&before, &after))
+        ));
+    }
+    Ok(problems)
+}
+
+/// Compiles what a case needs on the wasmaot side (run before the runs, in parallel).
+fn prepare(ctx: &Ctx, case: &Case) -> Result<()> {
+    match &case.kind {
+        Kind::Suite { wasm, config } => ctx.compile(wasm, &suite_flags(wasm, config)).map(drop),
+        Kind::Sandbox { source, .. } | Kind::Run { source, .. } => ctx.build(source).map(drop),
+    }
+}
+
+struct Verdict {
+    wasmaot: Result<Vec<String>>,
+    wasmtime: Option<Result<Vec<String>>>,
+}
+
+fn side_ok(r: &Result<Vec<String>>) -> bool {
+    matches!(r, Ok(p) if p.is_empty())
+}
+
+fn run_case(ctx: &Ctx, case: &Case) -> Verdict {
+    match &case.kind {
+        Kind::Suite { wasm, config } => Verdict {
+            wasmaot: run_suite_wasmaot(ctx, &case.name, wasm, config),
+            wasmtime: ctx
+                .wasmtime
+                .then(|| run_suite_wasmtime(ctx, &case.name, wasm, config)),
+        },
+        Kind::Sandbox { source, expected } => Verdict {
+            wasmaot: run_sandbox(ctx, &case.name, source, expected, "wasmaot"),
+            wasmtime: ctx
+                .wasmtime
+                .then(|| run_sandbox(ctx, &case.name, source, expected, "wasmtime")),
+        },
+        Kind::Run { check, source } => Verdict {
+            wasmaot: run_check(ctx, &case.name, *check, source),
+            wasmtime: None,
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// `wasmaot run` checks
+// ---------------------------------------------------------------------------------------
+
+/// `wasmaot run FLAGS...` (or `wasmtime run`), in `cwd`, with a clean environment plus `env`.
+fn engine_run(
+    ctx: &Ctx,
+    engine: &str,
+    cache: &Path,
+    cwd: &Path,
+    flags: &[&str],
+    env: &[(&str, &str)],
+) -> Result<Outcome> {
+    let program = if engine == "wasmaot" {
+        &ctx.tools.wasmaot
+    } else {
+        &ctx.tools.wasmtime
+    };
+    let mut inv = Invocation::new(program)
+        .arg("run")
+        .args(flags.iter().copied())
+        .timeout(TIMEOUT);
+    inv.clear_env = true;
+    inv.cwd = Some(cwd.to_path_buf());
+    inv.env.push(("PATH".into(), "/usr/bin:/bin".into()));
+    inv.env
+        .push(("WASMAOT_CACHE_DIR".into(), cache.display().to_string()));
+    for (k, v) in env {
+        inv.env.push((k.to_string(), v.to_string()));
+    }
+    run(&inv)
+}
+
+fn expect_status(problems: &mut Vec<String>, what: &str, out: &Outcome, status: i32) {
+    if out.timed_out || out.status() != status {
+        problems.push(format!(
+            "{what}: {}, expected exit status {status}; stderr:\n{}",
+            out.describe_end(),
+            indent(&truncate(&out.stderr_text(), 2000))
+        ));
+    }
+}
+
+fn expect_lines(problems: &mut Vec<String>, what: &str, out: &Outcome, lines: &[&str]) {
+    let text = out.stdout_text();
+    for l in lines {
+        if !text.lines().any(|x| x == *l) {
+            problems.push(format!(
+                "{what}: no line `{l}` in stdout:\n{}",
+                indent(&text)
+            ));
+        }
+    }
+}
+
+/// Entries of a cache's `v1/exe`: (complete entries, temporaries).
+fn cache_entries(cache: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut done = Vec::new();
+    let mut tmp = Vec::new();
+    if let Ok(rd) = fs::read_dir(cache.join("v1/exe")) {
+        for e in rd.flatten() {
+            if e.file_name().to_string_lossy().starts_with('.') {
+                tmp.push(e.path());
+            } else {
+                done.push(e.path());
+            }
+        }
+    }
+    (done, tmp)
+}
+
+fn run_check(ctx: &Ctx, name: &str, check: RunCheck, source: &Path) -> Result<Vec<String>> {
+    let built = ctx.build(source)?;
+    let scratch = ctx.scratch(name)?;
+    let dir = scratch.path().join("work");
+    fs::create_dir_all(dir.join("sub"))?;
+    fs::write(dir.join("data.txt"), "data\n")?;
+    // argv[0] is the module's file name: give it a stable one.
+    let wasm = dir.join(format!("{}.wasm", file_stem(source)));
+    fs::copy(&built, &wasm)?;
+    let wasm_s = wasm.display().to_string();
+    let shared_cache = ctx.tools.cache.join("wasmaot-run");
+    let fresh_cache = scratch.path().join("cache");
+    let mut problems = Vec::new();
+    match check {
+        RunCheck::Args => {
+            let root = format!("{}::/", dir.display());
+            let flags = [
+                "--dir",
+                root.as_str(),
+                "--env",
+                "FOO=bar",
+                "--env",
+                "HOSTVAR",
+                "--env=X=a=b",
+                "-W",
+                "max-wasm-stack=8388608",
+                wasm_s.as_str(),
+                "7",
+                "two words",
+                "--dir",
+            ];
+            let env = [("HOSTVAR", "from host"), ("SECRET", "not passed")];
+            let aot = engine_run(ctx, "wasmaot", &shared_cache, &dir, &flags, &env)?;
+            expect_status(&mut problems, "wasmaot run", &aot, 7);
+            expect_lines(
+                &mut problems,
+                "wasmaot run",
+                &aot,
+                &[
+                    "argv[0]=args.wasm",
+                    "argv[2]=two words",
+                    "argv[3]=--dir",
+                    "env FOO=bar",
+                    "env HOSTVAR=from host",
+                    "env X=a=b",
+                    "preopen 3 /",
+                    "data.txt: data",
+                ],
+            );
+            if aot.stdout_text().contains("SECRET") {
+                problems.push("the program saw an environment variable it was not given".into());
+            }
+            let wt = engine_run(ctx, "wasmtime", &shared_cache, &dir, &flags, &env)?;
+            if wt.stdout != aot.stdout || wt.status() != aot.status() {
+                problems.push(format!(
+                    "differs from wasmtime run (status {} vs {}):\n{}",
+                    aot.status(),
+                    wt.status(),
+                    indent(&wasmaot_tests::diff_text(
+                        &wt.stdout_text(),
+                        &aot.stdout_text()
+                    ))
+                ));
+            }
+            // --inherit-env passes the host environment, never the run-time policy variable.
+            let aot = engine_run(
+                ctx,
+                "wasmaot",
+                &shared_cache,
+                &dir,
+                &["--inherit-env", wasm_s.as_str()],
+                &env,
+            )?;
+            expect_status(&mut problems, "--inherit-env", &aot, 0);
+            expect_lines(
+                &mut problems,
+                "--inherit-env",
+                &aot,
+                &["env SECRET=not passed"],
+            );
+            if aot.stdout_text().contains("WASMAOT_RUN_POLICY") {
+                problems.push("--inherit-env leaked WASMAOT_RUN_POLICY to the program".into());
+            }
+        }
+        RunCheck::DirDot => {
+            // Run from `work/`: `--dir .` shows it as `/`, relative paths work (C here; Go in
+            // tests/go via the e2e runner), and an inherited PWD becomes `/`.
+            let flags = ["--dir", ".", "--inherit-env", wasm_s.as_str()];
+            let cwd = dir.display().to_string();
+            let aot = engine_run(
+                ctx,
+                "wasmaot",
+                &shared_cache,
+                &dir,
+                &flags,
+                &[("PWD", &cwd)],
+            )?;
+            expect_status(&mut problems, "wasmaot run --dir .", &aot, 0);
+            expect_lines(
+                &mut problems,
+                "wasmaot run --dir .",
+                &aot,
+                &["preopen 3 /", "data.txt: data", "env PWD=/"],
+            );
+        }
+        RunCheck::BakedDirDot => {
+            let exe = ctx.compile(&built, &["--dir".into(), ".".into()])?;
+            let mut inv = Invocation::new(&exe)
+                .args(["data.txt", "./sub/../data.txt", "/data.txt", "../data.txt"])
+                .timeout(TIMEOUT);
+            inv.clear_env = true;
+            inv.env.push(("PWD".into(), dir.display().to_string()));
+            inv.cwd = Some(dir.clone());
+            let out = run(&inv)?;
+            expect_status(&mut problems, "./app", &out, 0);
+            if source.is_dir() {
+                // Go: relative paths, absolute ones beneath the directory, never above it.
+                expect_lines(
+                    &mut problems,
+                    "./app (Go)",
+                    &out,
+                    &[
+                        "getwd: / <nil>",
+                        "data.txt: data",
+                        "./sub/../data.txt: data",
+                        "/data.txt: data",
+                    ],
+                );
+                // `..` of the guest's `/` is `/` itself (Go cleans the path), never the
+                // directory above the working directory.
+                expect_lines(&mut problems, "./app (Go)", &out, &["../data.txt: data"]);
+                if fs::read_to_string(dir.join("written.txt")).ok().as_deref() != Some("written\n")
+                {
+                    problems.push("written.txt was not written in the working directory".into());
+                }
+            } else {
+                expect_lines(
+                    &mut problems,
+                    "./app (C)",
+                    &out,
+                    &["preopen 3 /", "data.txt: data"],
+                );
+            }
+        }
+        RunCheck::Cache => {
+            let flags = ["-v", "--dir", ".", wasm_s.as_str(), "3"];
+            let outs: Vec<Result<Outcome>> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..6)
+                    .map(|_| {
+                        s.spawn(|| engine_run(ctx, "wasmaot", &fresh_cache, &dir, &flags, &[]))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(anyhow::anyhow!("panicked")))
+                    })
+                    .collect()
+            });
+            let mut compiled = 0;
+            for o in outs {
+                let o = o?;
+                expect_status(&mut problems, "concurrent run", &o, 3);
+                expect_lines(&mut problems, "concurrent run", &o, &["data.txt: data"]);
+                compiled += o.stderr_text().matches("wasmaot run: compiled").count();
+            }
+            if compiled != 1 {
+                problems.push(format!(
+                    "{compiled} of 6 concurrent runs compiled, expected 1"
+                ));
+            }
+            let (done, tmp) = cache_entries(&fresh_cache);
+            if done.len() != 1 || !tmp.is_empty() {
+                problems.push(format!(
+                    "expected one cache entry and no temporaries, found {done:?} and {tmp:?}"
+                ));
+            }
+            let again = engine_run(ctx, "wasmaot", &fresh_cache, &dir, &flags, &[])?;
+            expect_status(&mut problems, "second run", &again, 3);
+            if !again.stderr_text().contains("wasmaot run: cache hit") {
+                problems.push(format!(
+                    "the second run was not a cache hit: {}",
+                    again.stderr_text().trim()
+                ));
+            }
+        }
+        RunCheck::KilledCompile => {
+            // Kill compiles at several points; whatever is left, no complete-looking entry may
+            // be broken, and the next run must work.
+            for delay_ms in [50u64, 150, 300, 600] {
+                let cache = scratch.path().join(format!("cache-{delay_ms}"));
+                let mut child = std::process::Command::new(&ctx.tools.wasmaot)
+                    .args(["run", wasm_s.as_str()])
+                    .env("WASMAOT_CACHE_DIR", &cache)
+                    .current_dir(&dir)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()?;
+                std::thread::sleep(Duration::from_millis(delay_ms));
+                let _ = child.kill();
+                let _ = child.wait();
+                let (done, _tmp) = cache_entries(&cache);
+                for entry in &done {
+                    let mut inv = Invocation::new(entry).timeout(TIMEOUT);
+                    inv.clear_env = true;
+                    inv.cwd = Some(dir.clone());
+                    let o = run(&inv)?;
+                    expect_status(
+                        &mut problems,
+                        "a cache entry left by a killed compile",
+                        &o,
+                        0,
+                    );
+                }
+                let o = engine_run(ctx, "wasmaot", &cache, &dir, &[wasm_s.as_str(), "5"], &[])?;
+                expect_status(&mut problems, "the run after a killed compile", &o, 5);
+            }
+        }
+        RunCheck::TcpListen => {
+            let go = source.is_dir();
+            let port = std::net::TcpListener::bind("127.0.0.1:0")?
+                .local_addr()?
+                .port();
+            let addr = format!("127.0.0.1:{port}");
+            let mut child = std::process::Command::new(&ctx.tools.wasmaot)
+                .args(["run", "--tcplisten", addr.as_str(), wasm_s.as_str()])
+                .env("WASMAOT_CACHE_DIR", &shared_cache)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()?;
+            let start = Instant::now();
+            let reply = loop {
+                match std::net::TcpStream::connect(&addr) {
+                    Ok(mut s) => {
+                        use std::io::Read;
+                        s.set_read_timeout(Some(Duration::from_secs(20)))?;
+                        s.write_all(if go { b"hello\n" } else { b"hello" })?;
+                        let mut buf = String::new();
+                        let _ = s.read_to_string(&mut buf);
+                        break Some(buf);
+                    }
+                    Err(_) if start.elapsed() < Duration::from_secs(60) => {
+                        std::thread::sleep(Duration::from_millis(50));
+                    }
+                    Err(_) => break None,
+                }
+            };
+            if reply.is_none() {
+                let _ = child.kill();
+            }
+            let out = child.wait_with_output()?;
+            let (want_reply, want) = if go {
+                ("echo: hello\n", "got \"hello\\n\" <nil>\n")
+            } else {
+                (
+                    "echo: hello",
+                    "accept: 0\nrecv: 0 5 bytes\nsend: 0 11 bytes\nshutdown: 0\naccept on a file: 57\nclose: 0\n",
+                )
+            };
+            if reply.as_deref() != Some(want_reply) {
+                problems.push(format!(
+                    "the server answered {reply:?}, expected {want_reply:?}"
+                ));
+            }
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            wasmaot_tests::check_exact(&mut problems, "stdout", want, &text);
+            if !out.status.success() {
+                problems.push(format!(
+                    "exit {:?}; stderr: {}",
+                    out.status,
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+        }
+        RunCheck::ProcRaise => {
+            let out = engine_run(ctx, "wasmaot", &shared_cache, &dir, &[wasm_s.as_str()], &[])?;
+            if out.signal != Some(15) {
+                problems.push(format!(
+                    "{}, expected killed by signal 15",
+                    out.describe_end()
+                ));
+            }
+            wasmaot_tests::check_exact(
+                &mut problems,
+                "stdout",
+                "raise(0): 0\nraise(99): 28\n",
+                &out.stdout_text(),
+            );
+        }
+    }
+    Ok(problems)
+}
+
+fn problems_text(r: &Result<Vec<String>>) -> String {
+    match r {
+        Ok(p) => p.join("\n"),
+        Err(e) => format!("{e:#}"),
+    }
+}
+
+struct Args {
+    wasmtime: bool,
+    jobs: usize,
+    list: bool,
+    filters: Vec<String>,
+}
+
+fn parse_args() -> Result<Args> {
+    let mut args = Args {
+        wasmtime: true,
+        jobs: default_jobs(),
+        list: false,
+        filters: Vec::new(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--no-wasmtime" => args.wasmtime = false,
+            "--list" => args.list = true,
+            "--jobs" | "-j" => args.jobs = jobs_value(&mut it)?,
+            "-h" | "--help" => {
+                println!("usage: wasi [--no-wasmtime] [--jobs N] [--list] [FILTER...]");
+                std::process::exit(0);
+            }
+            s if s.starts_with('-') => bail!("unknown option {s}"),
+            s => args.filters.push(s.to_string()),
+        }
+    }
+    args.jobs = args.jobs.max(1);
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    runner_main("wasi", real_main)
+}
+
+fn real_main() -> Result<bool> {
+    let args = parse_args()?;
+    let tools = Tools::discover()?;
+    let mut cases = Vec::new();
+    suite_cases(&tools, &mut cases)?;
+    sandbox_cases(&tools, &mut cases)?;
+    run_cases(&tools, &mut cases);
+    let known = known_failures(&tools)?;
+    for c in &mut cases {
+        c.known = known.get(&c.name).cloned();
+    }
+    if !args.filters.is_empty() {
+        cases.retain(|c| args.filters.iter().any(|f| c.name.contains(f.as_str())));
+    }
+    if args.list {
+        for c in &cases {
+            println!("{}", c.name);
+        }
+        return Ok(true);
+    }
+    if !tools.wasmaot.is_file() {
+        bail!(
+            "{} does not exist (cargo build -p wasmaot)",
+            tools.wasmaot.display()
+        );
+    }
+    let start = Instant::now();
+    let wasmaot_id = sha256_hex(&[&fs::read(&tools.wasmaot)?]);
+    let venv_python = tools.root.join(".tools/venv/bin/python");
+    let zig = (venv_python.is_file()
+        && run(&Invocation::new(&venv_python).args(["-m", "ziglang", "version"]))
+            .is_ok_and(|o| o.status() == 0))
+    .then_some(venv_python);
+    fs::create_dir_all(&tools.cache)?;
+    let tmp = tempfile::Builder::new().prefix("wasmaot-wasi-").tempdir()?;
+    let ctx = Ctx {
+        tools,
+        wasmtime: args.wasmtime,
+        tmp: tmp.path().to_path_buf(),
+        wasmaot_id,
+        zig,
+    };
+
+    // Compile everything first (in parallel); a compile error shows up again in the run.
+    parallel(cases.iter().collect(), args.jobs, |c| prepare(&ctx, c));
+    let compiled = start.elapsed().as_secs_f64();
+
+    let out = Mutex::new(std::io::stdout());
+    let verdicts = parallel(cases.iter().collect(), args.jobs, |c| {
+        let v = run_case(&ctx, c);
+        let aot_ok = side_ok(&v.wasmaot);
+        let wt = match &v.wasmtime {
+            None => "",
+            Some(r) if side_ok(r) => "  (wasmtime: ok)",
+            Some(_) => "  (wasmtime: FAIL)",
+        };
+        let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = match (aot_ok, &c.known) {
+            (true, None) => writeln!(o, "ok {}{wt}", c.name),
+            (true, Some(_)) => writeln!(
+                o,
+                "FAIL {}: passes but is listed in known-failures.txt{wt}",
+                c.name
+            ),
+            (false, Some(why)) => writeln!(o, "known-failure {}: {why}{wt}", c.name),
+            (false, None) => write_failure(&mut *o, &c.name, &problems_text(&v.wasmaot), wt),
+        };
+        let _ = o.flush();
+        v
+    });
+
+    let mut passed = 0;
+    let mut failed = 0;
+    let mut differences = Vec::new();
+    let (mut wt_passed, mut wt_failed) = (0, 0);
+    for (c, v) in cases.iter().zip(&verdicts) {
+        let aot_ok = side_ok(&v.wasmaot);
+        if aot_ok == c.known.is_none() {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+        if let Some(w) = &v.wasmtime {
+            let wt_ok = side_ok(w);
+            if wt_ok {
+                wt_passed += 1;
+            } else {
+                wt_failed += 1;
+            }
+            if wt_ok != aot_ok {
+                let detail = if wt_ok {
+                    "passes under wasmtime, fails under wasmaot".to_string()
+                } else {
+                    let text = problems_text(w);
+                    format!(
+                        "passes under wasmaot, fails under wasmtime: {}",
+                        text.lines().next().unwrap_or("")
+                    )
+                };
+                differences.push(format!("  {}: {detail}", c.name));
+            }
+        }
+    }
+    println!(
+        "wasi: {} cases in {:.1}s (compiling {:.1}s)",
+        cases.len(),
+        start.elapsed().as_secs_f64(),
+        compiled
+    );
+    if args.wasmtime {
+        println!("wasmtime: {wt_passed} passed, {wt_failed} failed");
+        if differences.is_empty() {
+            println!("no differences between wasmaot and wasmtime");
+        } else {
+            println!("differences between wasmaot and wasmtime:");
+            for d in &differences {
+                println!("{d}");
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(failed == 0)
+}

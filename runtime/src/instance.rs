@@ -10,8 +10,8 @@ use core::ptr;
 use std::alloc::{self, Layout};
 
 use wasmaot_abi::descriptor::{
-    ConstExprDesc, ExportDesc, ImportDesc, ModuleDescriptor, NO_INDEX, NO_MAX, SigDesc, const_kind,
-    extern_kind, segment_mode,
+    ConstExprDesc, DataDesc, ExportDesc, ImportDesc, ModuleDescriptor, NO_INDEX, NO_MAX, SigDesc,
+    const_kind, extern_kind, segment_mode,
 };
 use wasmaot_abi::vmctx::{VmOffsets, func_import};
 use wasmaot_abi::{ABI_VERSION, DESCRIPTOR_MAGIC};
@@ -687,19 +687,17 @@ impl Instance {
         }
         // Only passive segments outlive instantiation (active ones are dropped once copied, and
         // Go emits tens of thousands of them): keep entries up to the last passive segment; a
-        // missing entry reads as dropped (empty) in `memory.init`.
+        // missing or empty entry reads as dropped in `memory.init`.
+        check_data(datas, c.num_data)?;
         let keep = datas
             .iter()
-            .rposition(|s| s.mode != segment_mode::ACTIVE)
-            .map_or(0, |i| i + 1);
-        d.data = datas[..keep]
-            .iter()
-            .map(|s| match s.mode {
-                segment_mode::ACTIVE => &[][..],
-                // SAFETY: descriptor slices live for the process lifetime.
-                _ => unsafe { slice(s.bytes.ptr, s.bytes.len) },
-            })
-            .collect();
+            .rfind(|s| s.mode != segment_mode::ACTIVE)
+            .map_or(0, |s| s.index as usize + 1);
+        d.data = vec![&[][..]; keep];
+        for s in datas.iter().filter(|s| s.mode != segment_mode::ACTIVE) {
+            // SAFETY: descriptor slices live for the process lifetime.
+            d.data[s.index as usize] = unsafe { slice(s.bytes.ptr, s.bytes.len) };
+        }
 
         // Active element segments, then active data segments, in order; each is dropped after
         // use, declared element segments are dropped immediately.
@@ -718,10 +716,27 @@ impl Instance {
         }
         for s in datas {
             if s.mode == segment_mode::ACTIVE {
-                let dst = d.eval(&s.offset)? as u32;
                 // SAFETY: descriptor slices live for the process lifetime.
-                let bytes = unsafe { slice(s.bytes.ptr, s.bytes.len) };
-                crate::builtins::memory_write(d, s.memory, dst, bytes).map_err(Trap::new)?;
+                let (bytes, pieces) = unsafe {
+                    (
+                        slice(s.bytes.ptr, s.bytes.len),
+                        slice(s.pieces.ptr, s.pieces.len),
+                    )
+                };
+                if pieces.is_empty() {
+                    let dst = d.eval(&s.offset)? as u32;
+                    crate::builtins::memory_write(d, s.memory, dst, bytes).map_err(Trap::new)?;
+                } else {
+                    // A run of segments, each written (and bounds-checked) on its own, in order.
+                    populate(d, s.memory, pieces);
+                    let mut at = 0usize;
+                    for p in pieces {
+                        let piece = &bytes[at..at + p.len as usize];
+                        at += p.len as usize;
+                        crate::builtins::memory_write(d, s.memory, p.offset, piece)
+                            .map_err(Trap::new)?;
+                    }
+                }
             }
         }
 
@@ -892,7 +907,6 @@ fn check_counts(m: &ModuleDescriptor) -> Result<(), InstantiationError> {
         ("memories", m.memories.len, c.num_memories as u64),
         ("tables", m.tables.len, c.num_tables as u64),
         ("globals", m.globals.len, c.num_globals as u64),
-        ("data", m.data.len, c.num_data as u64),
         ("elems", m.elems.len, c.num_elems as u64),
     ];
     for (what, len, count) in checks {
@@ -908,6 +922,55 @@ fn check_counts(m: &ModuleDescriptor) -> Result<(), InstantiationError> {
         || c.num_imported_globals > c.num_globals
     {
         return Err(malformed("more imports than entities".into()));
+    }
+    Ok(())
+}
+
+/// Faults in, in one system call, the pages of memory `mem` a run's pieces will write (clipped
+/// to the memory's length): one `MADV_POPULATE_WRITE` instead of a page fault per page during
+/// the copy. Only a hint: errors (kernels before 5.14 answer `EINVAL`) are ignored.
+fn populate(d: &mut InstanceData, mem: u32, pieces: &[wasmaot_abi::descriptor::DataPiece]) {
+    const MADV_POPULATE_WRITE: libc::c_int = 23;
+    let (lo, hi) = pieces
+        .iter()
+        .filter(|p| p.len > 0)
+        .fold((u64::MAX, 0u64), |(lo, hi), p| {
+            (
+                lo.min(p.offset as u64),
+                hi.max(p.offset as u64 + p.len as u64),
+            )
+        });
+    let Some(m) = d.memory(mem) else { return };
+    let hi = hi.min(m.byte_len());
+    if lo >= hi {
+        return;
+    }
+    const PAGE: u64 = 4096;
+    let lo = lo & !(PAGE - 1);
+    let Some(base) = m.range(lo, hi - lo) else {
+        return;
+    };
+    // SAFETY: `[base, base + (hi - lo))` is accessible memory of this instance, page-aligned
+    // at the start (the memory base is page-aligned); populating it changes no contents.
+    unsafe { libc::madvise(base.cast(), (hi - lo) as usize, MADV_POPULATE_WRITE) };
+}
+
+/// Checks the data entries: sorted by segment index, each within `num_data` and not overlapping
+/// the next, a run's pieces covering its bytes exactly.
+fn check_data(datas: &[DataDesc], num_data: u32) -> Result<(), InstantiationError> {
+    let mut next = 0u64;
+    for s in datas {
+        // SAFETY: descriptor slices live for the process lifetime.
+        let pieces = unsafe { slice(s.pieces.ptr, s.pieces.len) };
+        let end = s.index as u64 + (pieces.len() as u64).max(1);
+        let covered: u64 = pieces.iter().map(|p| p.len as u64).sum();
+        if (s.index as u64) < next
+            || end > num_data as u64
+            || (!pieces.is_empty() && (s.mode != segment_mode::ACTIVE || covered != s.bytes.len))
+        {
+            return Err(malformed(format!("data entry for segment {}", s.index)));
+        }
+        next = end;
     }
     Ok(())
 }
@@ -1011,15 +1074,21 @@ pub(crate) mod tests {
                 memory: 0,
                 mode: segment_mode::ACTIVE,
                 _pad: [0; 3],
+                index: 0,
+                _pad2: 0,
                 offset: i32_expr(8),
                 bytes: leak(b"hi".to_vec()),
+                pieces: empty(),
             },
             DataDesc {
                 memory: 0,
                 mode: segment_mode::PASSIVE,
                 _pad: [0; 3],
+                index: 1,
+                _pad2: 0,
                 offset: i32_expr(0),
                 bytes: leak(b"abcdef".to_vec()),
+                pieces: empty(),
             },
         ]);
         let null = ConstExprDesc {
@@ -1254,15 +1323,21 @@ pub(crate) mod tests {
                 memory: 0,
                 mode: segment_mode::ACTIVE,
                 _pad: [0; 3],
+                index: 0,
+                _pad2: 0,
                 offset: i32_expr(0),
                 bytes: leak(b"ok".to_vec()),
+                pieces: empty(),
             },
             DataDesc {
                 memory: 0,
                 mode: segment_mode::ACTIVE,
                 _pad: [0; 3],
+                index: 1,
+                _pad2: 0,
                 offset: i32_expr(65535),
                 bytes: leak(b"no".to_vec()),
+                pieces: empty(),
             },
         ]);
         match Instance::new(Box::leak(Box::new(d)), Imports::new()) {
@@ -1271,6 +1346,94 @@ pub(crate) mod tests {
                 assert_eq!(t.to_string(), "wasm trap: out of bounds memory access");
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    /// A module with one 1-page memory and `data`, `num_data` segments.
+    fn data_module(num_data: u32, data: Vec<DataDesc>) -> &'static ModuleDescriptor {
+        let counts = ModuleCounts {
+            num_memories: 1,
+            num_data,
+            ..Default::default()
+        };
+        let mut d = empty_descriptor();
+        d.counts = counts;
+        d.vmctx_size = VmOffsets::new(counts).size as u64;
+        d.memories = leak(vec![MemoryDesc {
+            min_pages: 1,
+            max_pages: NO_MAX,
+            imported: 0,
+            shared: 0,
+            _pad: [0; 6],
+        }]);
+        d.data = leak(data);
+        Box::leak(Box::new(d))
+    }
+
+    fn run(index: u32, pieces: &[(u32, u32)], bytes: &[u8]) -> DataDesc {
+        DataDesc {
+            memory: 0,
+            mode: segment_mode::ACTIVE,
+            _pad: [0; 3],
+            index,
+            _pad2: 0,
+            offset: i32_expr(0),
+            bytes: leak(bytes.to_vec()),
+            pieces: leak(
+                pieces
+                    .iter()
+                    .map(|&(offset, len)| wasmaot_abi::descriptor::DataPiece { offset, len })
+                    .collect(),
+            ),
+        }
+    }
+
+    #[test]
+    fn runs_of_segments_write_each_piece_and_keep_indices() {
+        // Segments 0..3 are a run (the later piece overwrites the earlier), 3 is passive.
+        let passive = DataDesc {
+            memory: 0,
+            mode: segment_mode::PASSIVE,
+            _pad: [0; 3],
+            index: 3,
+            _pad2: 0,
+            offset: i32_expr(0),
+            bytes: leak(b"pq".to_vec()),
+            pieces: empty(),
+        };
+        let m = data_module(
+            4,
+            vec![run(0, &[(4, 3), (100, 0), (5, 2)], b"abcXY"), passive],
+        );
+        let inst = Instance::new(m, Imports::new()).unwrap();
+        // SAFETY: reading the memory and instance data of a live instance.
+        unsafe {
+            let d = InstanceData::from_vmctx(inst.vmctx());
+            let base = inst.vmctx().cast::<*mut u8>().read();
+            assert_eq!(base.add(3).cast::<[u8; 5]>().read(), *b"\0aXY\0");
+            assert_eq!(d.data.len(), 4);
+            assert!(d.data[..3].iter().all(|s| s.is_empty()));
+            assert_eq!(d.data[3], b"pq");
+        }
+        // A piece out of bounds traps (pieces before it are written, as separate segments).
+        let m = data_module(2, vec![run(0, &[(0, 2), (65535, 2)], b"okno")]);
+        match Instance::new(m, Imports::new()) {
+            Err(InstantiationError::Trap(t)) => assert_eq!(t.code, TrapCode::MemoryOutOfBounds),
+            other => panic!("{other:?}"),
+        }
+        // Malformed: pieces not covering the bytes, overlapping or out-of-range indices.
+        for data in [
+            vec![run(0, &[(0, 2)], b"abc")],
+            vec![
+                run(0, &[(0, 1), (1, 1)], b"ab"),
+                run(1, &[(0, 1), (1, 1)], b"ab"),
+            ],
+            vec![run(1, &[(0, 1), (1, 1)], b"ab")],
+        ] {
+            assert!(matches!(
+                Instance::new(data_module(2, data), Imports::new()),
+                Err(InstantiationError::Malformed(_))
+            ));
         }
     }
 

@@ -8,7 +8,7 @@ use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::Mutex;
 
-use wasmaot_abi::descriptor::{FunctionDesc, ModuleDescriptor, TrapSite};
+use wasmaot_abi::descriptor::{FunctionDesc, ModuleDescriptor};
 use wasmaot_abi::trap::TrapCode;
 
 /// One registered module: its code range and its functions sorted by address.
@@ -40,12 +40,15 @@ pub struct CodeInfo {
 impl CodeInfo {
     /// The trap site exactly at this PC, if any.
     pub fn trap_code(&self) -> Option<TrapCode> {
+        // Offsets first, then one code byte per offset (`encode_trap_sites`); no allocation, so
+        // the signal handler may call this.
+        let n = self.func.traps.len as usize;
         // SAFETY: the descriptor's slices are valid for the process lifetime.
-        let traps = unsafe { slice(self.func.traps.ptr, self.func.traps.len) };
-        let i = traps
-            .binary_search_by_key(&self.offset, |t: &TrapSite| t.offset)
-            .ok()?;
-        TrapCode::from_u8(traps[i].code)
+        let offsets = unsafe { slice(self.func.traps.ptr, n as u64) };
+        let i = offsets.binary_search(&self.offset).ok()?;
+        // SAFETY: as above; the n code bytes follow the n offsets.
+        let code = unsafe { self.func.traps.ptr.add(n).cast::<u8>().add(i).read() };
+        TrapCode::from_u8(code)
     }
 
     /// The function's name bytes (may be empty).
@@ -137,7 +140,7 @@ pub fn lookup(pc: usize) -> Option<CodeInfo> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use wasmaot_abi::descriptor::{Slice, Str};
+    use wasmaot_abi::descriptor::{Slice, Str, TrapSite};
 
     /// A leaked descriptor whose functions live at the given fake addresses.
     pub(crate) fn fake_module(
@@ -153,7 +156,7 @@ pub(crate) mod tests {
                     len: 1,
                 },
                 traps: Slice {
-                    ptr: traps.as_ptr(),
+                    ptr: Vec::leak(wasmaot_abi::descriptor::encode_trap_sites(traps)).as_ptr(),
                     len: traps.len() as u64,
                 },
             })

@@ -9,13 +9,14 @@ use std::mem::{offset_of, size_of};
 
 use cranelift_module::FuncId;
 use wasmaot_abi::descriptor::{
-    ConstExprDesc, DataDesc, ElemDesc, ExportDesc, FunctionDesc, GlobalDesc, ImportDesc,
-    MemoryDesc, ModuleDescriptor, NO_INDEX, NO_MAX, SigDesc, TableDesc, TrapSite, extern_kind,
+    ConstExprDesc, DataDesc, DataPiece, ElemDesc, ExportDesc, FunctionDesc, GlobalDesc, ImportDesc,
+    MemoryDesc, ModuleDescriptor, NO_INDEX, NO_MAX, SigDesc, TableDesc, TrapSite, const_kind,
+    encode_trap_sites, extern_kind, segment_mode,
 };
 use wasmaot_abi::vmctx::{ModuleCounts, VmOffsets};
 
 use super::data::{DataBuilder, PtrTarget};
-use crate::module::ModuleInfo;
+use crate::module::{DataSegment, ModuleInfo};
 
 /// Symbols the descriptor points at.
 pub struct DescriptorSymbols<'a> {
@@ -109,16 +110,10 @@ pub fn build_descriptor(
             name.as_bytes(),
             1,
         );
-        let trap_bytes: Vec<u8> = traps
+        let trap_bytes: Vec<u8> = encode_trap_sites(traps)
             .iter()
-            .flat_map(|t| {
-                let mut b = [0u8; 8];
-                b[..4].copy_from_slice(&t.offset.to_le_bytes());
-                b[4] = t.code;
-                b
-            })
+            .flat_map(|w| w.to_le_bytes())
             .collect();
-        debug_assert_eq!(size_of::<TrapSite>(), 8);
         d.put_array_slice(
             at + offset_of!(FunctionDesc, traps) as u64,
             &trap_bytes,
@@ -230,23 +225,53 @@ pub fn build_descriptor(
         info.globals.len() as u64,
     );
 
-    // data segments
-    let data_at = d.alloc(size_of::<DataDesc>() * info.data.len(), 8);
-    for (i, seg) in info.data.iter().enumerate() {
+    // data segments: runs of active segments with constant offsets become one entry each
+    let entries = plan_data(&info.data);
+    let data_at = d.alloc(size_of::<DataDesc>() * entries.len(), 8);
+    for (i, e) in entries.iter().enumerate() {
         let at = data_at + (i * size_of::<DataDesc>()) as u64;
+        let seg = &info.data[e.index as usize];
         d.put_u32(at + offset_of!(DataDesc, memory) as u64, seg.memory);
         d.put_u8(at + offset_of!(DataDesc, mode) as u64, seg.mode);
+        d.put_u32(at + offset_of!(DataDesc, index) as u64, e.index);
         write_const(
             &mut d,
             at + offset_of!(DataDesc, offset) as u64,
             &seg.offset,
         );
-        d.put_bytes_slice(at + offset_of!(DataDesc, bytes) as u64, seg.bytes, 16);
+        if e.pieces.is_empty() {
+            d.put_bytes_slice(at + offset_of!(DataDesc, bytes) as u64, seg.bytes, 1);
+        } else {
+            let n = e.pieces.len();
+            let bytes: Vec<u8> = info.data[e.index as usize..e.index as usize + n]
+                .iter()
+                .flat_map(|s| s.bytes.iter().copied())
+                .collect();
+            d.put_bytes_slice(at + offset_of!(DataDesc, bytes) as u64, &bytes, 1);
+            let pieces: Vec<u8> = e
+                .pieces
+                .iter()
+                .flat_map(|p| {
+                    let mut b = [0u8; 8];
+                    b[offset_of!(DataPiece, offset)..][..4]
+                        .copy_from_slice(&p.offset.to_le_bytes());
+                    b[offset_of!(DataPiece, len)..][..4].copy_from_slice(&p.len.to_le_bytes());
+                    b
+                })
+                .collect();
+            debug_assert_eq!(size_of::<DataPiece>(), 8);
+            d.put_array_slice(
+                at + offset_of!(DataDesc, pieces) as u64,
+                &pieces,
+                4,
+                n as u64,
+            );
+        }
     }
     d.put_self_slice(
         field(offset_of!(ModuleDescriptor, data)),
         data_at,
-        info.data.len() as u64,
+        entries.len() as u64,
     );
 
     // element segments
@@ -347,10 +372,103 @@ fn write_counts(d: &mut DataBuilder, at: u64, c: &ModuleCounts) {
     }
 }
 
+/// One `DataDesc` entry: segment `index` alone (no pieces), or the run of segments
+/// `index .. index + pieces.len()`.
+#[derive(Debug, PartialEq, Eq)]
+struct DataEntry {
+    index: u32,
+    pieces: Vec<DataPiece>,
+}
+
+/// Groups the data segments into descriptor entries: each maximal run of two or more
+/// consecutive active segments of the same memory with `i32.const` offsets becomes one entry
+/// whose pieces the runtime writes one by one, in order, exactly as the separate segments
+/// (so bounds, traps and partial initialisation are unchanged); every other segment keeps an
+/// entry of its own.
+fn plan_data(segs: &[DataSegment<'_>]) -> Vec<DataEntry> {
+    let groupable =
+        |s: &DataSegment<'_>| s.mode == segment_mode::ACTIVE && s.offset.kind == const_kind::I32;
+    let mut entries: Vec<DataEntry> = Vec::new();
+    let mut i = 0;
+    while i < segs.len() {
+        let mut j = i + 1;
+        if groupable(&segs[i]) {
+            while j < segs.len() && groupable(&segs[j]) && segs[j].memory == segs[i].memory {
+                j += 1;
+            }
+        }
+        let pieces = if j - i >= 2 {
+            segs[i..j]
+                .iter()
+                .map(|s| DataPiece {
+                    offset: s.offset.bits[0] as u32,
+                    len: s.bytes.len() as u32,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        entries.push(DataEntry {
+            index: i as u32,
+            pieces,
+        });
+        i = j;
+    }
+    entries
+}
+
 fn write_const(d: &mut DataBuilder, at: u64, c: &ConstExprDesc) {
     d.put_u32(at + offset_of!(ConstExprDesc, kind) as u64, c.kind);
     d.put_u32(at + offset_of!(ConstExprDesc, index) as u64, c.index);
     let bits = at + offset_of!(ConstExprDesc, bits) as u64;
     d.put_u64(bits, c.bits[0]);
     d.put_u64(bits + 8, c.bits[1]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(mode: u8, memory: u32, kind: u32, offset: u32, bytes: &[u8]) -> DataSegment<'_> {
+        DataSegment {
+            mode,
+            memory,
+            offset: ConstExprDesc {
+                kind,
+                index: 0,
+                bits: [offset as u64, 0],
+            },
+            bytes,
+        }
+    }
+
+    #[test]
+    fn runs_of_constant_active_segments_share_an_entry() {
+        use segment_mode::{ACTIVE, PASSIVE};
+        let segs = [
+            seg(ACTIVE, 0, const_kind::I32, 8, b"ab"),
+            seg(ACTIVE, 0, const_kind::I32, 30, b"cde"),
+            seg(ACTIVE, 0, const_kind::I32, 0xffff_fff0, b""),
+            seg(PASSIVE, 0, 0, 0, b"p"),
+            seg(ACTIVE, 0, const_kind::I32, 4, b"x"),
+            seg(ACTIVE, 0, const_kind::GLOBAL_GET, 0, b"g"),
+            seg(ACTIVE, 0, const_kind::I32, 1, b"y"),
+            seg(ACTIVE, 1, const_kind::I32, 2, b"z"),
+            seg(ACTIVE, 1, const_kind::I32, 3, b"w"),
+        ];
+        let piece = |offset, len| DataPiece { offset, len };
+        let entry = |index, pieces| DataEntry { index, pieces };
+        assert_eq!(
+            plan_data(&segs),
+            vec![
+                entry(0, vec![piece(8, 2), piece(30, 3), piece(0xffff_fff0, 0)]),
+                entry(3, vec![]),
+                entry(4, vec![]),
+                entry(5, vec![]),
+                entry(6, vec![]),
+                entry(7, vec![piece(2, 1), piece(3, 1)]),
+            ]
+        );
+        assert!(plan_data(&[]).is_empty());
+    }
 }

@@ -52,6 +52,8 @@ pub struct ModuleDescriptor {
     pub tables: Slice<TableDesc>,
     /// Every global, imported ones first.
     pub globals: Slice<GlobalDesc>,
+    /// Data segments as [`DataDesc`] entries in segment-index order; one entry may hold a run
+    /// of active segments, so there can be fewer entries than `counts.num_data`.
     pub data: Slice<DataDesc>,
     pub elems: Slice<ElemDesc>,
     pub exports: Slice<ExportDesc>,
@@ -81,11 +83,28 @@ pub struct FunctionDesc {
     pub code_len: u64,
     /// Name from the name section, or empty.
     pub name: Str,
-    /// Trap sites sorted by offset.
-    pub traps: Slice<TrapSite>,
+    /// The trap sites, 5 bytes each: `traps.len` offsets (u32, ascending), then directly after
+    /// them `traps.len` [`crate::trap::TrapCode`] bytes, one per offset (see
+    /// [`encode_trap_sites`]); the runtime binary-searches the offsets.
+    pub traps: Slice<u32>,
 }
 
-/// A PC inside a function that traps, and why.
+/// Encodes trap sites sorted by offset the way [`FunctionDesc::traps`] holds them: the offsets,
+/// then the codes, packed little-endian into u32 words (the last one zero-padded).
+pub fn encode_trap_sites(sites: &[TrapSite]) -> Vec<u32> {
+    let mut words: Vec<u32> = sites.iter().map(|t| t.offset).collect();
+    words.extend(sites.chunks(4).map(|c| {
+        let mut b = [0u8; 4];
+        for (k, t) in c.iter().enumerate() {
+            b[k] = t.code;
+        }
+        u32::from_le_bytes(b)
+    }));
+    words
+}
+
+/// A PC inside a function that traps, and why (the compiler's view of a trap site; the
+/// descriptor stores them with [`encode_trap_sites`]).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TrapSite {
@@ -193,7 +212,15 @@ pub mod segment_mode {
     pub const DECLARED: u8 = 2;
 }
 
-/// One data segment.
+/// One data segment, or a run of consecutive active segments (`pieces` non-empty).
+///
+/// A run holds segments `index .. index + pieces.len`, all active, of the same memory, with
+/// `i32.const` offsets: at instantiation piece `k` writes the next `pieces[k].len` bytes of
+/// `bytes` at `pieces[k].offset`, one piece after the other exactly as separate segments would
+/// (bounds-checked each, a trap leaves the earlier pieces written); `offset` is unused. Go emits
+/// tens of thousands of small active segments, and a piece costs 8 bytes where an entry costs 64.
+/// Segment indices without an entry of their own behave as dropped (all active segments are
+/// dropped after instantiation anyway).
 #[repr(C)]
 #[derive(Debug)]
 pub struct DataDesc {
@@ -201,9 +228,24 @@ pub struct DataDesc {
     /// A [`segment_mode`] value.
     pub mode: u8,
     pub _pad: [u8; 3],
-    /// Offset expression (active segments).
+    /// Index of the (first) segment this entry holds; entries are sorted by it.
+    pub index: u32,
+    pub _pad2: u32,
+    /// Offset expression (active segments without pieces).
     pub offset: ConstExprDesc,
     pub bytes: Slice<u8>,
+    /// Empty, or the segments of a run (see above).
+    pub pieces: Slice<DataPiece>,
+}
+
+/// One segment of a run of active segments (see [`DataDesc`]).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataPiece {
+    /// Where it is written in memory (the segment's `i32.const` offset as u32).
+    pub offset: u32,
+    /// Its length in bytes.
+    pub len: u32,
 }
 
 /// One element segment. Items are constant expressions (`REF_FUNC`, `REF_NULL`, `GLOBAL_GET`).
@@ -243,6 +285,23 @@ mod tests {
         assert_eq!(size_of::<ConstExprDesc>(), 24);
         assert_eq!(size_of::<FunctionDesc>(), 48);
         assert_eq!(size_of::<SigDesc>(), 40);
+        assert_eq!(size_of::<DataDesc>(), 72);
+        assert_eq!(size_of::<DataPiece>(), 8);
         assert_eq!(offset_of!(ModuleDescriptor, counts), 24);
+    }
+
+    #[test]
+    fn trap_sites_are_offsets_then_codes() {
+        let site = |offset, code| TrapSite {
+            offset,
+            code,
+            _pad: [0; 3],
+        };
+        assert!(encode_trap_sites(&[]).is_empty());
+        let sites: Vec<TrapSite> = (0..5).map(|i| site(10 * i, i as u8 + 1)).collect();
+        assert_eq!(
+            encode_trap_sites(&sites),
+            vec![0, 10, 20, 30, 40, 0x0403_0201, 5]
+        );
     }
 }

@@ -133,7 +133,7 @@ fn function_descs(funcs: &[TestFunc]) -> Slice<FunctionDesc> {
                     len: name.len() as u64,
                 },
                 traps: Slice {
-                    ptr: traps.as_ptr(),
+                    ptr: Vec::leak(wasmaot_abi::descriptor::encode_trap_sites(traps)).as_ptr(),
                     len: traps.len() as u64,
                 },
             }

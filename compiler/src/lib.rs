@@ -21,7 +21,7 @@ pub mod translate;
 use std::path::Path;
 
 pub use error::{CompileError, Result};
-pub use options::{Emit, OptLevel, Options};
+pub use options::{Cpu, Emit, OptLevel, Options};
 
 /// Reads wasm bytes from binary or text input. `name` is only used to pick the format by its
 /// extension (`.wat`/`.wast` are text); otherwise the `\0asm` magic decides.
@@ -57,7 +57,7 @@ pub fn compile_object(wasm: &[u8], opts: &Options) -> Result<Vec<u8>> {
             .target
             .parse()
             .map_err(|e| CompileError::Options(format!("bad target `{}`: {e}", opts.target)))?;
-        let isa = codegen::isa::build_isa(&triple, opts.opt_level, opts.library)?;
+        let isa = codegen::isa::build_isa(&triple, opts.opt_level, opts.library, opts.cpu)?;
         let functions = codegen::compile::compile_module(&info, &*isa)?;
         let array_calls = info
             .types

@@ -4,7 +4,7 @@
 
 use wasmaot_abi::policy::Policy;
 
-pub use crate::codegen::isa::OptLevel;
+pub use crate::codegen::isa::{Cpu, OptLevel};
 
 /// Targets wasmaot can compile for.
 pub const SUPPORTED_TARGETS: &[&str] = &["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"];
@@ -33,6 +33,8 @@ pub struct Options {
     /// A target triple from [`SUPPORTED_TARGETS`].
     pub target: String,
     pub opt_level: OptLevel,
+    /// The CPU features the code may use.
+    pub cpu: Cpu,
     pub emit: Emit,
     /// Sandbox policy baked into the executable.
     pub policy: Policy,
@@ -49,6 +51,7 @@ impl Default for Options {
         Options {
             target: host_target().to_string(),
             opt_level: OptLevel::O2,
+            cpu: Cpu::Baseline,
             emit: Emit::Exe,
             policy: Policy::default(),
             linker: None,

@@ -29,45 +29,6 @@ pub(crate) fn memory_grow(d: &mut InstanceData, mem: u32, delta: u32) -> i32 {
     }
 }
 
-/// `memory.fill`.
-pub(crate) fn memory_fill(
-    d: &mut InstanceData,
-    mem: u32,
-    dst: u32,
-    val: u32,
-    len: u32,
-) -> Result<(), TrapCode> {
-    let m = d.memory(mem).ok_or(MEM_OOB)?;
-    let p = m.range(dst as u64, len as u64).ok_or(MEM_OOB)?;
-    // SAFETY: [p, p+len) is inside the accessible part of the memory.
-    unsafe { ptr::write_bytes(p, val as u8, len as usize) };
-    Ok(())
-}
-
-/// `memory.copy` (overlap-safe; the memories may differ).
-pub(crate) fn memory_copy(
-    d: &mut InstanceData,
-    dst_mem: u32,
-    src_mem: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
-) -> Result<(), TrapCode> {
-    let s = d
-        .memory(src_mem)
-        .ok_or(MEM_OOB)?
-        .range(src as u64, len as u64)
-        .ok_or(MEM_OOB)?;
-    let t = d
-        .memory(dst_mem)
-        .ok_or(MEM_OOB)?
-        .range(dst as u64, len as u64)
-        .ok_or(MEM_OOB)?;
-    // SAFETY: both ranges are in bounds; `copy` is memmove.
-    unsafe { ptr::copy(s, t, len as usize) };
-    Ok(())
-}
-
 /// `memory.init` (also used for active data segments at instantiation).
 pub(crate) fn memory_init(
     d: &mut InstanceData,
@@ -299,20 +260,6 @@ builtin! {
 }
 
 builtin! {
-    /// `memory.fill`.
-    fn wasmaot_rt_memory_fill / memory_fill_body(vmctx, mem: u32, dst: u32, val: u32, len: u32) [a] frame =>
-        // SAFETY: called by compiled code with its vmctx.
-        or_trap!(frame, memory_fill(unsafe { instance(vmctx) }, mem, dst, val, len))
-}
-
-builtin! {
-    /// `memory.copy`.
-    fn wasmaot_rt_memory_copy / memory_copy_body(vmctx, dst_mem: u32, src_mem: u32, dst: u32, src: u32, len: u32) [] frame =>
-        // SAFETY: called by compiled code with its vmctx.
-        or_trap!(frame, memory_copy(unsafe { instance(vmctx) }, dst_mem, src_mem, dst, src, len))
-}
-
-builtin! {
     /// `memory.init`.
     fn wasmaot_rt_memory_init / memory_init_body(vmctx, mem: u32, data: u32, dst: u32, src: u32, len: u32) [] frame =>
         // SAFETY: called by compiled code with its vmctx.
@@ -381,20 +328,6 @@ mod tests {
     #[test]
     fn memory_ops() {
         with_instance(|d| {
-            assert_eq!(memory_fill(d, 0, 100, 0x1ff, 3), Ok(()));
-            assert_eq!(bytes(d, 99, 5), [0, 0xff, 0xff, 0xff, 0]);
-            // Out of bounds by one: nothing written.
-            assert_eq!(memory_fill(d, 0, 65534, 7, 3), Err(MEM_OOB));
-            assert_eq!(bytes(d, 65534, 2), [0, 0]);
-            assert_eq!(memory_fill(d, 0, 65536, 7, 0), Ok(()));
-            assert_eq!(memory_fill(d, 0, 65537, 7, 0), Err(MEM_OOB));
-            // Overlapping copy both ways.
-            assert_eq!(memory_copy(d, 0, 0, 101, 100, 3), Ok(()));
-            assert_eq!(bytes(d, 100, 4), [0xff; 4]);
-            assert_eq!(memory_copy(d, 0, 0, 8, 9, 2), Ok(()));
-            assert_eq!(bytes(d, 8, 3), [b'i', 0, 0]);
-            assert_eq!(memory_copy(d, 0, 0, 0, 65535, 2), Err(MEM_OOB));
-            assert_eq!(memory_copy(d, 0, 1, 0, 0, 0), Err(MEM_OOB));
             // memory.init from the passive segment "abcdef".
             assert_eq!(memory_init(d, 0, 1, 200, 2, 4), Ok(()));
             assert_eq!(bytes(d, 200, 4), *b"cdef");
@@ -411,7 +344,9 @@ mod tests {
             assert_eq!(memory_grow(d, 0, 1), 1);
             assert_eq!(memory_grow(d, 0, 1), -1);
             assert_eq!(memory_grow(d, 0, 0), 2);
-            assert_eq!(memory_fill(d, 0, 65536 * 2 - 1, 1, 1), Ok(()));
+            // The grown page is writable up to its last byte.
+            assert_eq!(memory_write(d, 0, 65536 * 2 - 1, b"z"), Ok(()));
+            assert_eq!(memory_write(d, 0, 65536 * 2 - 1, b"zz"), Err(MEM_OOB));
             assert_eq!(memory_grow(d, 3, 0), -1);
         });
     }
@@ -453,8 +388,6 @@ mod tests {
         assert_eq!(wasmaot_rt_memory_grow(vmctx, 0, 0), 1);
         assert_eq!(wasmaot_rt_table_grow(vmctx, 0, 3, 1), 4);
         wasmaot_rt_table_fill(vmctx, 0, 0, 0xabc, 5);
-        wasmaot_rt_memory_fill(vmctx, 0, 10, 0x42, 4);
-        wasmaot_rt_memory_copy(vmctx, 0, 0, 20, 10, 4);
         wasmaot_rt_memory_init(vmctx, 0, 1, 30, 0, 2);
         wasmaot_rt_data_drop(vmctx, 1);
         wasmaot_rt_table_copy(vmctx, 0, 0, 0, 1, 1);
@@ -462,7 +395,6 @@ mod tests {
         wasmaot_rt_elem_drop(vmctx, 0);
         // SAFETY: no builtin is running; the only reference to the data.
         let d = unsafe { InstanceData::from_vmctx(vmctx) };
-        assert_eq!(bytes(d, 20, 4), [0x42; 4]);
         assert_eq!(bytes(d, 30, 2), *b"ab");
         assert_eq!(d.table(0).unwrap().elements(), [0, 0, 0x1234, 0xabc, 0xabc]);
         assert!(d.data[1].is_empty() && d.elems[0].is_empty());

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
-use wasmaot::{Emit, OptLevel, Options};
+use wasmaot::{Cpu, Emit, OptLevel, Options};
 use wasmaot_abi::policy::Policy;
 
 /// Bumped whenever the layout or the key changes.
@@ -68,8 +68,8 @@ fn build_id() -> String {
     format!("{} {exe}", env!("CARGO_PKG_VERSION"))
 }
 
-/// The cache key of a module compiled for `target` at `opt`.
-pub fn key(wasm: &[u8], target: &str, opt: OptLevel) -> String {
+/// The cache key of a module compiled for `target` at `opt` with `cpu` features.
+pub fn key(wasm: &[u8], target: &str, opt: OptLevel, cpu: Cpu) -> String {
     let mut h = Sha256::new();
     for part in [
         b"wasmaot-run\0".as_slice(),
@@ -77,6 +77,7 @@ pub fn key(wasm: &[u8], target: &str, opt: OptLevel) -> String {
         build_id().as_bytes(),
         target.as_bytes(),
         format!("{opt:?}").as_bytes(),
+        format!("{cpu:?}").as_bytes(),
     ] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part);
@@ -118,9 +119,9 @@ fn remove_stale(exe_dir: &Path) {
 }
 
 /// The cached executable for `wasm`, compiling it first if needed.
-pub fn executable(wasm: &[u8], opt: OptLevel, verbose: bool) -> Result<PathBuf> {
+pub fn executable(wasm: &[u8], opt: OptLevel, cpu: Cpu, verbose: bool) -> Result<PathBuf> {
     let target = wasmaot::options::host_target();
-    let key = key(wasm, target, opt);
+    let key = key(wasm, target, opt, cpu);
     let root = cache_dir()?.join(LAYOUT);
     let exe_dir = root.join("exe");
     let entry = exe_dir.join(&key);
@@ -157,6 +158,7 @@ pub fn executable(wasm: &[u8], opt: OptLevel, verbose: bool) -> Result<PathBuf> 
     let opts = Options {
         target: target.to_string(),
         opt_level: opt,
+        cpu,
         emit: Emit::Exe,
         // The policy comes at run time: one entry serves every set of flags.
         policy: Policy {
@@ -186,11 +188,48 @@ mod tests {
 
     #[test]
     fn key_depends_on_everything() {
-        let a = key(b"\0asm", "x86_64-unknown-linux-gnu", OptLevel::O2);
+        let a = key(
+            b"\0asm",
+            "x86_64-unknown-linux-gnu",
+            OptLevel::O2,
+            Cpu::Native,
+        );
         assert_eq!(a.len(), 64);
-        assert_eq!(a, key(b"\0asm", "x86_64-unknown-linux-gnu", OptLevel::O2));
-        assert_ne!(a, key(b"\0asm ", "x86_64-unknown-linux-gnu", OptLevel::O2));
-        assert_ne!(a, key(b"\0asm", "aarch64-unknown-linux-gnu", OptLevel::O2));
-        assert_ne!(a, key(b"\0asm", "x86_64-unknown-linux-gnu", OptLevel::O1));
+        assert_eq!(
+            a,
+            key(
+                b"\0asm",
+                "x86_64-unknown-linux-gnu",
+                OptLevel::O2,
+                Cpu::Native
+            )
+        );
+        assert_ne!(
+            a,
+            key(
+                b"\0asm ",
+                "x86_64-unknown-linux-gnu",
+                OptLevel::O2,
+                Cpu::Native
+            )
+        );
+        assert_ne!(
+            a,
+            key(
+                b"\0asm",
+                "aarch64-unknown-linux-gnu",
+                OptLevel::O2,
+                Cpu::Native
+            )
+        );
+        assert_ne!(
+            a,
+            key(
+                b"\0asm",
+                "x86_64-unknown-linux-gnu",
+                OptLevel::O1,
+                Cpu::Native
+            )
+        );
     }
 }

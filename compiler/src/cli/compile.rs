@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
-use wasmaot::{Emit, OptLevel, Options};
+use wasmaot::{Cpu, Emit, OptLevel, Options};
 use wasmaot_abi::policy::{DirGrant, Policy};
 
 /// Compile a WebAssembly module (binary or text) ahead of time into a native executable.
@@ -30,6 +30,10 @@ struct Args {
     /// Optimisation level: 0, 1 or 2.
     #[arg(short = 'O', default_value = "2", value_parser = clap::value_parser!(u8).range(0..=2))]
     opt: u8,
+    /// CPU features the code may use: `baseline` (x86-64-v2 / ARMv8.0: runs anywhere),
+    /// `x86-64-v3` (AVX2, BMI1/2, LZCNT, FMA), or `native` (this machine's).
+    #[arg(long, default_value = "baseline", value_parser = ["baseline", "x86-64-v3", "native"])]
+    cpu: String,
     /// What to write: `exe` (a static executable) or `obj` (the object file only).
     #[arg(long, default_value = "exe", value_parser = ["exe", "obj"])]
     emit: String,
@@ -103,6 +107,7 @@ fn run(args: Args) -> Result<()> {
             1 => OptLevel::O1,
             _ => OptLevel::O2,
         },
+        cpu: Cpu::parse(&args.cpu).expect("clap checked the value"),
         emit: if args.emit == "obj" {
             Emit::Obj
         } else {

@@ -12,7 +12,8 @@
 //! `max-wasm-stack`: our wasm stack is fixed at 8 MiB), `-O`, `-C`, `-D`, other `-S` keys
 //! (`cli`, `preview0`, `preview2`, ...), `--allow-precompiled`. Ours: `-v`/`--verbose` reports
 //! the cache entry used and whether it was compiled (`WASMAOT_VERBOSE=1` does the same),
-//! `--opt N` the optimisation level (default 2). Options must come before the module; the
+//! `--opt N` the optimisation level (default 2), `--cpu baseline|x86-64-v3|native` the CPU
+//! features (default `baseline`, as `wasmaot`: measured, `native` pays only for `math/big`). Options must come before the module; the
 //! arguments after it belong to the program.
 //!
 //! Must never give the program more than the flags grant.
@@ -22,7 +23,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use wasmaot::OptLevel;
+use wasmaot::{Cpu, OptLevel};
 use wasmaot_abi::policy::{Policy, RUN_POLICY_ENV};
 
 use super::cache;
@@ -42,6 +43,7 @@ Options:
                          (-S tcplisten=HOST:PORT also works)
   --argv0 NAME           argv[0] for the program (default: the module's file name)
   --opt N                optimisation level 0, 1 or 2 (default 2)
+  --cpu CPU              CPU features: baseline, x86-64-v3 or native (default baseline)
   -v, --verbose          report the cache entry and whether it was compiled
   -W/-O/-C/-D KEY=VAL    wasmtime settings: accepted and ignored (max-wasm-stack etc.)
 
@@ -53,6 +55,7 @@ struct RunArgs {
     policy: Policy,
     argv0: Option<OsString>,
     opt: u8,
+    cpu: Cpu,
     verbose: bool,
     module: PathBuf,
     args: Vec<OsString>,
@@ -82,6 +85,7 @@ fn wasi_setting(p: &mut RunArgs, setting: &str) -> Result<()> {
 fn parse(argv: Vec<OsString>) -> Result<Option<RunArgs>> {
     let mut p = RunArgs {
         opt: 2,
+        cpu: Cpu::Baseline,
         verbose: std::env::var_os("WASMAOT_VERBOSE").is_some_and(|v| !v.is_empty() && v != "0"),
         ..RunArgs::default()
     };
@@ -159,6 +163,12 @@ fn parse(argv: Vec<OsString>) -> Result<Option<RunArgs>> {
                     _ => bail!("--opt `{v}`: expected 0, 1 or 2"),
                 };
             }
+            "--cpu" => {
+                let v = value("--cpu")?;
+                p.cpu = Cpu::parse(&v).with_context(|| {
+                    format!("--cpu `{v}`: expected one of {}", Cpu::NAMES.join(", "))
+                })?;
+            }
             "-v" | "--verbose" => p.verbose = true,
             "-W" | "--wasm" | "-O" | "--optimize" | "-C" | "--codegen" | "-D" | "--debug" => {
                 value(&flag)?;
@@ -200,7 +210,7 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
         1 => OptLevel::O1,
         _ => OptLevel::O2,
     };
-    let entry = cache::executable(&wasm, opt_level, args.verbose)
+    let entry = cache::executable(&wasm, opt_level, args.cpu, args.verbose)
         .with_context(|| input.display().to_string())?;
     let policy = args
         .policy

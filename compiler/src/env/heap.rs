@@ -1,13 +1,16 @@
-//! Linear memories: native addresses for loads and stores, `memory.size`, and the builtins
-//! behind `memory.grow` and the bulk-memory operators.
+//! Linear memories: native addresses for loads and stores, `memory.size`, inline `memory.copy`
+//! and `memory.fill` (bounds check + C library call), and the builtins behind `memory.grow`,
+//! `memory.init` and `data.drop`.
 //!
 //! Must never omit a bounds check unless the reservation covers the whole 32-bit index space
 //! plus the static offset plus the access width (it does: see the derivation in `heap_addr`).
 
-use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value, types};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{self, AbiParam, InstBuilder, MemFlagsData, Value, types};
 use cranelift_frontend::FunctionBuilder;
-use wasmaot_abi::builtins;
+use wasmaot_abi::trap::TrapCode;
 use wasmaot_abi::vmctx::{VmOffsets, memory_def};
+use wasmaot_abi::{builtins, symbols};
 
 use super::{FuncEnv, readonly_flags};
 
@@ -98,7 +101,49 @@ impl FuncEnv<'_> {
         self.call_builtin(builder, &builtins::MEMORY_GROW, &[mem, delta])[0]
     }
 
-    /// `memory.fill`.
+    /// The native address of the `len`-byte range at `index` in memory `mem`, after trapping
+    /// with `MemoryOutOfBounds` unless the whole range lies within the memory's current length.
+    /// Returns `(address, len as a pointer-sized value)`.
+    fn checked_range(
+        &mut self,
+        builder: &mut FunctionBuilder,
+        mem: u32,
+        index: Value,
+        len: Value,
+    ) -> (Value, Value) {
+        let def = self.memory_def(builder, mem);
+        // The length changes when the memory grows: not readonly.
+        let length = builder.ins().load(
+            types::I64,
+            super::mutable_flags(),
+            def,
+            memory_def::LENGTH as i32,
+        );
+        let index = builder.ins().uextend(types::I64, index);
+        let len = builder.ins().uextend(types::I64, len);
+        // Both are below 2^32: the sum cannot wrap.
+        let end = builder.ins().iadd(index, len);
+        let oob = builder.ins().icmp(IntCC::UnsignedGreaterThan, end, length);
+        self.trapnz(builder, oob, TrapCode::MemoryOutOfBounds);
+        let base = self.memory_base(builder, mem);
+        (builder.ins().iadd(base, index), len)
+    }
+
+    /// Calls the C library's `symbol` (`memmove` or `memset`: pointer, pointer-or-int, size).
+    fn call_libc(&mut self, builder: &mut FunctionBuilder, symbol: &str, args: [Value; 3]) {
+        let ptr = self.pointer_type;
+        let mut sig = ir::Signature::new(self.call_conv);
+        for v in args {
+            sig.params
+                .push(AbiParam::new(builder.func.dfg.value_type(v)));
+        }
+        sig.returns.push(AbiParam::new(ptr));
+        let f = self.import_symbol_func(builder.func, symbol, sig);
+        builder.ins().call(f, &args);
+    }
+
+    /// `memory.fill`: an inline bounds check, then `memset` (no builtin frame: Go clears every
+    /// allocation this way, often a few bytes at a time).
     pub fn memory_fill(
         &mut self,
         builder: &mut FunctionBuilder,
@@ -107,11 +152,12 @@ impl FuncEnv<'_> {
         byte: Value,
         len: Value,
     ) {
-        let mem = builder.ins().iconst(types::I32, mem as i64);
-        self.call_builtin(builder, &builtins::MEMORY_FILL, &[mem, dst, byte, len]);
+        let (dst, len) = self.checked_range(builder, mem, dst, len);
+        self.call_libc(builder, symbols::LIBC_MEMSET, [dst, byte, len]);
     }
 
-    /// `memory.copy`.
+    /// `memory.copy`: inline bounds checks of both ranges (both before any byte is written, as
+    /// the spec requires), then `memmove` (overlap-safe).
     pub fn memory_copy(
         &mut self,
         builder: &mut FunctionBuilder,
@@ -121,13 +167,9 @@ impl FuncEnv<'_> {
         src: Value,
         len: Value,
     ) {
-        let dst_mem = builder.ins().iconst(types::I32, dst_mem as i64);
-        let src_mem = builder.ins().iconst(types::I32, src_mem as i64);
-        self.call_builtin(
-            builder,
-            &builtins::MEMORY_COPY,
-            &[dst_mem, src_mem, dst, src, len],
-        );
+        let (src, _) = self.checked_range(builder, src_mem, src, len);
+        let (dst, len) = self.checked_range(builder, dst_mem, dst, len);
+        self.call_libc(builder, symbols::LIBC_MEMMOVE, [dst, src, len]);
     }
 
     /// `memory.init`.

@@ -196,8 +196,17 @@ impl<'m> FuncEnv<'m> {
         if !self.info.memories.is_empty() {
             // Memory bases never move (the whole reservation is mapped up front), so one load
             // serves the whole function; unused, it is removed as dead code.
-            let base =
-                self.load_vmctx_readonly(builder, self.pointer_type, VmOffsets::MEMORY0_BASE);
+            // Deliberately not `can_move`: a movable load is a pure value to the optimiser,
+            // which re-materialises it in every block that uses it (a dependent load before each
+            // access). Pinned in the entry block it is one register (or one spill slot).
+            let vmctx = self.vmctx(builder);
+            let flags = MemFlagsData::trusted().with_readonly();
+            let base = builder.ins().load(
+                self.pointer_type,
+                flags,
+                vmctx,
+                VmOffsets::MEMORY0_BASE as i32,
+            );
             self.memory0_base = Some(base);
         }
     }

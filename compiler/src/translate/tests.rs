@@ -7,7 +7,7 @@ use cranelift_codegen::ir::{self, Block, Opcode, UserFuncName};
 use target_lexicon::Triple;
 
 use super::FuncTranslator;
-use crate::codegen::{OptLevel, build_isa, compile_module};
+use crate::codegen::{Cpu, OptLevel, build_isa, compile_module};
 use crate::env::{FuncEnv, wasm_signature};
 use crate::module::{ParseOptions, parse};
 
@@ -89,6 +89,7 @@ fn translate(text: &str, jump_threading: bool) -> ir::Function {
         &Triple::from_str("x86_64-unknown-linux-gnu").unwrap(),
         OptLevel::O2,
         false,
+        Cpu::Baseline,
     )
     .unwrap();
     let index = info.num_imported_funcs;
@@ -194,7 +195,7 @@ fn go_shaped_function_compiles_for_every_target() {
     .unwrap();
     for t in ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"] {
         for opt in [OptLevel::O0, OptLevel::O2] {
-            let isa = build_isa(&Triple::from_str(t).unwrap(), opt, false).unwrap();
+            let isa = build_isa(&Triple::from_str(t).unwrap(), opt, false, Cpu::Baseline).unwrap();
             compile_module(&info, isa.as_ref()).unwrap();
         }
     }

@@ -28,18 +28,6 @@ pub const MEMORY_GROW: Builtin = Builtin {
     params: &[I32, I32],
     results: &[I32],
 };
-/// `memory_fill(mem, dst, byte, len)`; traps on out of bounds.
-pub const MEMORY_FILL: Builtin = Builtin {
-    name: "memory_fill",
-    params: &[I32, I32, I32, I32],
-    results: &[],
-};
-/// `memory_copy(dst_mem, src_mem, dst, src, len)`; traps on out of bounds.
-pub const MEMORY_COPY: Builtin = Builtin {
-    name: "memory_copy",
-    params: &[I32, I32, I32, I32, I32],
-    results: &[],
-};
 /// `memory_init(mem, data_index, dst, src, len)`; traps on out of bounds.
 pub const MEMORY_INIT: Builtin = Builtin {
     name: "memory_init",
@@ -86,8 +74,6 @@ pub const ELEM_DROP: Builtin = Builtin {
 /// Every builtin.
 pub const ALL: &[Builtin] = &[
     MEMORY_GROW,
-    MEMORY_FILL,
-    MEMORY_COPY,
     MEMORY_INIT,
     DATA_DROP,
     TABLE_GROW,

@@ -5,6 +5,14 @@
 /// The module descriptor (`ModuleDescriptor`), defined by the compiled object.
 pub const MODULE: &str = "wasmaot_module";
 
+/// The C library's `memmove`, which compiled code calls for `memory.copy` once its inline
+/// bounds check has passed.
+pub const LIBC_MEMMOVE: &str = "memmove";
+
+/// The C library's `memset`, which compiled code calls for `memory.fill` once its inline bounds
+/// check has passed.
+pub const LIBC_MEMSET: &str = "memset";
+
 /// Defined function `index` (a function index, imported functions counted).
 pub fn func(index: u32) -> String {
     format!("wasmaot_func_{index}")

@@ -312,7 +312,7 @@ fn child(scenario: &str) {
                         let b: F2 = core::mem::transmute::<usize, F2>(f[4]);
                         b(
                             inst.vmctx(),
-                            crate::builtins::wasmaot_rt_memory_fill as *const () as usize,
+                            crate::builtins::wasmaot_rt_memory_init as *const () as usize,
                         );
                     }
                     "wild_store" => {
@@ -503,11 +503,11 @@ fn library_mode_catches_traps_in_process() {
 
                 // A builtin's trap takes the same path.
                 let t = catch_traps(|| {
-                    // SAFETY: b_call(vmctx, builtin) calls memory_fill out of bounds.
+                    // SAFETY: b_call(vmctx, builtin) calls memory_init out of bounds.
                     unsafe {
                         core::mem::transmute::<usize, F2>(f[4])(
                             inst.vmctx(),
-                            crate::builtins::wasmaot_rt_memory_fill as *const () as usize,
+                            crate::builtins::wasmaot_rt_memory_init as *const () as usize,
                         )
                     }
                 })

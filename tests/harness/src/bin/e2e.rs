@@ -754,6 +754,74 @@ fn aarch64_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
     Ok(())
 }
 
+// ---------------------------------------------------------------------------------------
+// --cpu levels
+// ---------------------------------------------------------------------------------------
+
+/// Whether this machine's CPU has every feature `--cpu x86-64-v3` uses.
+fn host_has_x86_64_v3() -> bool {
+    let Ok(info) = fs::read_to_string("/proc/cpuinfo") else {
+        return false;
+    };
+    let Some(flags) = info.lines().find(|l| l.starts_with("flags")) else {
+        return false;
+    };
+    let flags: Vec<&str> = flags.split_whitespace().collect();
+    ["avx", "avx2", "bmi1", "bmi2", "abm", "fma"]
+        .iter()
+        .all(|f| flags.contains(f))
+}
+
+/// `tests/go/bigmath` (math/big: clz, ctz, wide multiplies) built with each `--cpu` level gives
+/// the expected output; a level for another architecture is a clear error.
+fn cpu_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
+    let dir = tools.root.join("tests/go/bigmath");
+    let exp = read_expectations(&dir.join("expected.json"))?
+        .into_iter()
+        .next()
+        .context("tests/go/bigmath/expected.json has no run")?;
+    for cpu in ["x86-64-v3", "native"] {
+        let dir = dir.clone();
+        let exp = exp.clone();
+        cases.push(case(format!("cpu/{cpu}/go/bigmath"), move |ctx| {
+            if !cfg!(target_arch = "x86_64") {
+                return Verdict::Skip("the --cpu levels are tested on x86_64 hosts".into());
+            }
+            if cpu == "x86-64-v3" && !host_has_x86_64_v3() {
+                return Verdict::Skip("this CPU lacks x86-64-v3 features".into());
+            }
+            wasmaot_only(ctx, || {
+                let wasm = go_build(&ctx.tools, &dir)?;
+                let scratch = ctx.scratch(&format!("cpu-{cpu}"))?;
+                let spec = exp.prepare(scratch.path())?;
+                let mut flags = vec!["--cpu".to_string(), cpu.to_string()];
+                flags.extend(compile_flags(&spec));
+                let exe = ctx.compile(&wasm, scratch.path(), "bigmath", &flags)?;
+                Ok(exp.check(&run_native(&exe, &spec, None)?, &spec))
+            })
+        }));
+    }
+    cases.push(case("bad-input/cpu-for-other-target", |ctx| {
+        wasmaot_only(ctx, || {
+            let scratch = ctx.scratch("cpu-other-target")?;
+            let input = scratch.path().join("fine.wasm");
+            fs::write(
+                &input,
+                wat::parse_str(
+                    r#"(module (memory (export "memory") 1) (func (export "_start")))"#,
+                )?,
+            )?;
+            let output = scratch.path().join("out.exe");
+            let flags = ["--cpu", "x86-64-v3", "--target", AARCH64].map(String::from);
+            let out = wasmaot_compile(&ctx.tools, &input, &output, &flags)?;
+            let mut problems = Vec::new();
+            check_compile_error(&mut problems, &out, &output, &input, &["x86-64-v3"], false);
+            Ok(problems)
+        })
+    }));
+    Ok(())
+}
+
 fn aarch64_run(ctx: &Ctx, f: impl FnOnce(&Path) -> Result<Vec<String>>) -> Verdict {
     let Some(qemu) = ctx.tools.qemu_aarch64.clone() else {
         return Verdict::Skip("qemu-aarch64 not found (apt-get install qemu-user)".into());
@@ -857,6 +925,7 @@ fn real_main() -> Result<bool> {
     trap_cases(&tools, &mut cases)?;
     bad_input_cases(&mut cases);
     aarch64_cases(&tools, &mut cases)?;
+    cpu_cases(&tools, &mut cases)?;
     determinism_cases(&tools, &mut cases);
     if !args.filters.is_empty() {
         cases.retain(|c| args.filters.iter().any(|f| c.name.contains(f.as_str())));

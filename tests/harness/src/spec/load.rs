@@ -69,10 +69,8 @@ fn dlerror() -> String {
 /// exports them to the loaded modules).
 pub fn keep_runtime_symbols() -> usize {
     use wasmaot_runtime::builtins::*;
-    let syms: [*const u8; 10] = [
+    let syms: [*const u8; 8] = [
         wasmaot_rt_memory_grow as *const u8,
-        wasmaot_rt_memory_fill as *const u8,
-        wasmaot_rt_memory_copy as *const u8,
         wasmaot_rt_memory_init as *const u8,
         wasmaot_rt_data_drop as *const u8,
         wasmaot_rt_table_grow as *const u8,

@@ -51,6 +51,28 @@ impl CodeInfo {
         TrapCode::from_u8(code)
     }
 
+    /// The function inlined at this PC, if the PC is a trap site or call inside inlined code,
+    /// as the frame of that function (its offset is meaningless: 0). A frame walk reports it as
+    /// the frame just inside this one.
+    pub fn inlined_frame(&self) -> Option<CodeInfo> {
+        let n = self.func.inlined.len as usize;
+        // SAFETY: the descriptor's slices are valid for the process lifetime; the n function
+        // indices follow the n keys (`encode_inline_sites`). No allocation (signal handler).
+        let keys = unsafe { slice(self.func.inlined.ptr, n as u64) };
+        let i = keys.binary_search(&self.offset).ok()?;
+        // SAFETY: as above.
+        let func_index = unsafe { self.func.inlined.ptr.add(n + i).read() };
+        let defined = func_index.checked_sub(self.module.counts.num_imported_funcs)?;
+        // SAFETY: as above.
+        let functions = unsafe { slice(self.module.functions.ptr, self.module.functions.len) };
+        Some(CodeInfo {
+            module: self.module,
+            func: functions.get(defined as usize)?,
+            func_index,
+            offset: 0,
+        })
+    }
+
     /// The function's name bytes (may be empty).
     pub fn name(&self) -> &'static [u8] {
         // SAFETY: as above.
@@ -140,15 +162,15 @@ pub fn lookup(pc: usize) -> Option<CodeInfo> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use wasmaot_abi::descriptor::{Slice, Str, TrapSite};
+    use wasmaot_abi::descriptor::{InlineSite, Slice, Str, TrapSite};
 
     /// A leaked descriptor whose functions live at the given fake addresses.
     pub(crate) fn fake_module(
-        funcs: &[(usize, u64, &'static [TrapSite])],
+        funcs: &[(usize, u64, &'static [TrapSite], &'static [InlineSite])],
     ) -> &'static ModuleDescriptor {
         let fs: Vec<FunctionDesc> = funcs
             .iter()
-            .map(|&(code, len, traps)| FunctionDesc {
+            .map(|&(code, len, traps, inlined)| FunctionDesc {
                 code: code as *const u8,
                 code_len: len,
                 name: Str {
@@ -158,6 +180,10 @@ pub(crate) mod tests {
                 traps: Slice {
                     ptr: Vec::leak(wasmaot_abi::descriptor::encode_trap_sites(traps)).as_ptr(),
                     len: traps.len() as u64,
+                },
+                inlined: Slice {
+                    ptr: Vec::leak(wasmaot_abi::descriptor::encode_inline_sites(inlined)).as_ptr(),
+                    len: inlined.len() as u64,
                 },
             })
             .collect();
@@ -186,7 +212,14 @@ pub(crate) mod tests {
             },
         ];
         let base = 0x7fff_0000_0000usize;
-        let m = fake_module(&[(base + 0x100, 0x20, &TRAPS), (base, 0x10, &[])]);
+        static INLINED: [InlineSite; 2] = [
+            InlineSite { key: 4, func: 3 },
+            InlineSite { key: 0x17, func: 3 },
+        ];
+        let m = fake_module(&[
+            (base + 0x100, 0x20, &TRAPS, &INLINED),
+            (base, 0x10, &[], &[]),
+        ]);
         register(m);
         register(m);
         assert!(lookup(base - 1).is_none());
@@ -203,5 +236,19 @@ pub(crate) mod tests {
         );
         assert_eq!(i.name(), b"f");
         assert!(lookup(base + 0x120).is_none());
+        // Inline sites: the trap site at 4 and the call ending at 0x17 are function 3's code.
+        let inlined = i.inlined_frame().unwrap();
+        assert_eq!((inlined.func_index, inlined.offset), (3, 0));
+        assert_eq!(inlined.func.code as usize, base);
+        assert_eq!(
+            lookup(base + 0x117)
+                .unwrap()
+                .inlined_frame()
+                .unwrap()
+                .func_index,
+            3
+        );
+        assert!(lookup(base + 0x109).unwrap().inlined_frame().is_none());
+        assert!(lookup(base + 3).unwrap().inlined_frame().is_none());
     }
 }

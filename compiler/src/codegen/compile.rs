@@ -10,7 +10,7 @@ use cranelift_codegen::ir::{self, ExternalName, UserFuncName};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::{Context, FinalizedRelocTarget};
 use rayon::prelude::*;
-use wasmaot_abi::descriptor::TrapSite;
+use wasmaot_abi::descriptor::{InlineSite, TrapSite};
 
 use crate::env::{
     FuncEnv, NS_SYMBOL, NS_WASM_FUNC, SymbolTable, traps::abi_trap_code, wasm_signature,
@@ -18,6 +18,9 @@ use crate::env::{
 use crate::error::{CompileError, Result};
 use crate::module::ModuleInfo;
 use crate::translate::FuncTranslator;
+
+use super::inline::{self, InlineRecorder, Inliner};
+use cranelift_codegen::settings::OptLevel;
 
 /// One function's machine code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +31,8 @@ pub struct CompiledFunction {
     pub relocs: Vec<FuncReloc>,
     /// Trap sites, sorted by offset.
     pub traps: Vec<TrapSite>,
+    /// Trap sites and calls inside inlined code, sorted by key.
+    pub inlined: Vec<InlineSite>,
 }
 
 /// A relocation inside a function's code.
@@ -49,25 +54,83 @@ pub enum RelocTarget {
     Symbol(String),
 }
 
+/// A translated function and the symbols it refers to.
+type Translated = (ir::Function, SymbolTable);
+
 /// Compiles every defined function of `info`, in parallel; the result is in function order.
 /// If several functions fail, the error of the lowest function index is returned.
+///
+/// Two parallel passes: the first translates the small functions and keeps the inlinable ones
+/// (`inline.rs`); the second translates the rest, inlines, and compiles everything.
 pub fn compile_module(info: &ModuleInfo, isa: &dyn TargetIsa) -> Result<Vec<CompiledFunction>> {
-    let results: Vec<Result<CompiledFunction>> = (0..info.num_defined_funcs())
+    let inlining = isa.flags().opt_level() != OptLevel::None;
+    let mut small: Vec<Option<Result<Translated>>> = (0..info.num_defined_funcs())
         .into_par_iter()
         .map_init(FuncTranslator::new, |translator, def| {
-            compile_function(info, isa, translator, def)
+            let range = info.bodies[def as usize].body.range();
+            let size = range.end - range.start;
+            (inlining && size <= inline::MAX_BODY_BYTES)
+                .then(|| translate_function(info, isa, translator, def))
+        })
+        .collect();
+    let callees: Vec<Option<ir::Function>> = small
+        .iter()
+        .map(|t| match t {
+            Some(Ok((f, _))) if inline::is_inlinable(f) => Some(f.clone()),
+            _ => None,
+        })
+        .collect();
+    let inliner = Inliner {
+        num_imported_funcs: info.num_imported_funcs,
+        callees: &callees,
+    };
+    let results: Vec<Result<CompiledFunction>> = small
+        .par_iter_mut()
+        .enumerate()
+        .map_init(FuncTranslator::new, |translator, (def, translated)| {
+            let def = def as u32;
+            let (func, symbols) = match translated.take() {
+                Some(t) => t?,
+                None => translate_function(info, isa, translator, def)?,
+            };
+            let inliner = inlining.then_some(&inliner);
+            finish(
+                func,
+                isa,
+                &symbols,
+                Some(info.num_imported_funcs + def),
+                inliner,
+            )
         })
         .collect();
     results.into_iter().collect()
 }
 
-/// Translates and compiles defined function `def_index` (0 = the first defined function).
+/// Translates and compiles defined function `def_index` (0 = the first defined function),
+/// without inlining.
 pub fn compile_function(
     info: &ModuleInfo,
     isa: &dyn TargetIsa,
     translator: &mut FuncTranslator,
     def_index: u32,
 ) -> Result<CompiledFunction> {
+    let (func, symbols) = translate_function(info, isa, translator, def_index)?;
+    finish(
+        func,
+        isa,
+        &symbols,
+        Some(info.num_imported_funcs + def_index),
+        None,
+    )
+}
+
+/// Translates defined function `def_index` to CLIF.
+fn translate_function(
+    info: &ModuleInfo,
+    isa: &dyn TargetIsa,
+    translator: &mut FuncTranslator,
+    def_index: u32,
+) -> Result<Translated> {
     let index = info.num_imported_funcs + def_index;
     let body = &info.bodies[def_index as usize].body;
     let offset = body.range().start;
@@ -80,16 +143,18 @@ pub fn compile_function(
     let mut func = ir::Function::with_name_signature(UserFuncName::user(NS_WASM_FUNC, index), sig);
     let mut env = FuncEnv::new(info, isa);
     translator.translate(&mut env, body, &mut func)?;
-    finish(func, isa, &env.symbols, Some(index))
+    Ok((func, env.symbols))
 }
 
-/// Compiles a translated CLIF function. `self_index` is its wasm function index, if any (for
-/// relocations that point back into the function itself).
+/// Compiles a translated CLIF function, first inlining the calls `inliner` picks. `self_index`
+/// is its wasm function index, if any (for relocations that point back into the function
+/// itself).
 pub(crate) fn finish(
     func: ir::Function,
     isa: &dyn TargetIsa,
     symbols: &SymbolTable,
     self_index: Option<u32>,
+    inliner: Option<&Inliner>,
 ) -> Result<CompiledFunction> {
     let func_id = self_index.unwrap_or(u32::MAX);
     let codegen_error = |message: String| CompileError::Codegen {
@@ -97,6 +162,16 @@ pub(crate) fn finish(
         message,
     };
     let mut ctx = Context::for_function(func);
+    if let Some(inliner) = inliner {
+        let mut recorder = InlineRecorder {
+            inliner,
+            starts: Vec::new(),
+        };
+        if let Err(e) = ctx.inline(&mut recorder) {
+            return Err(codegen_error(format!("inlining failed: {e}")));
+        }
+        inline::mark_inlined(&mut ctx.func, &recorder.starts);
+    }
     if let Err(e) = ctx.compile(isa, &mut ControlPlane::default()) {
         return Err(codegen_error(
             cranelift_codegen::print_errors::pretty_error(e.func, e.inner),
@@ -163,6 +238,8 @@ pub(crate) fn finish(
     }
     traps.sort_by_key(|t| t.offset);
 
+    let inlined = inline::inline_sites(buffer);
+
     Ok(CompiledFunction {
         bytes: buffer.data().to_vec(),
         // The ISA's preferred start alignment (32 bytes on x86_64), not just the minimum: a hot
@@ -171,5 +248,6 @@ pub(crate) fn finish(
         alignment: (buffer.alignment as u64).max(isa.function_alignment().preferred as u64),
         relocs,
         traps,
+        inlined,
     })
 }

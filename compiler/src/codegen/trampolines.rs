@@ -62,7 +62,7 @@ pub fn compile_array_call(sig: &Signature, isa: &dyn TargetIsa) -> Result<Compil
     }
     b.ins().return_(&[]);
     b.finalize(isa.frontend_config());
-    finish(func, isa, &SymbolTable::default(), None)
+    finish(func, isa, &SymbolTable::default(), None, None)
 }
 
 /// The C `main(argc: i32, argv: *mut *mut u8) -> i32` of an executable: returns
@@ -119,5 +119,5 @@ pub fn compile_main_shim(isa: &dyn TargetIsa) -> CompiledFunction {
     let status = b.inst_results(call)[0];
     b.ins().return_(&[status]);
     b.finalize(isa.frontend_config());
-    finish(func, isa, &symbols, None).expect("the main shim always compiles")
+    finish(func, isa, &symbols, None, None).expect("the main shim always compiles")
 }

@@ -10,8 +10,8 @@ use std::mem::{offset_of, size_of};
 use cranelift_module::FuncId;
 use wasmaot_abi::descriptor::{
     ConstExprDesc, DataDesc, DataPiece, ElemDesc, ExportDesc, FunctionDesc, GlobalDesc, ImportDesc,
-    MemoryDesc, ModuleDescriptor, NO_INDEX, NO_MAX, SigDesc, TableDesc, TrapSite, const_kind,
-    encode_trap_sites, extern_kind, segment_mode,
+    InlineSite, MemoryDesc, ModuleDescriptor, NO_INDEX, NO_MAX, SigDesc, TableDesc, TrapSite,
+    const_kind, encode_inline_sites, encode_trap_sites, extern_kind, segment_mode,
 };
 use wasmaot_abi::vmctx::{ModuleCounts, VmOffsets};
 
@@ -21,7 +21,8 @@ use crate::module::{DataSegment, ModuleInfo};
 /// Symbols the descriptor points at.
 pub struct DescriptorSymbols<'a> {
     /// Code of each defined function, in index order, with its length and trap sites.
-    pub functions: Vec<(FuncId, u64, &'a [TrapSite])>,
+    /// Per defined function: its symbol, code length, trap sites and inline sites.
+    pub functions: Vec<(FuncId, u64, &'a [TrapSite], &'a [InlineSite])>,
     /// Array-call trampoline of each module type.
     pub array_calls: Vec<FuncId>,
     /// Host function of each imported function (WASI), in import order over functions.
@@ -92,7 +93,7 @@ pub fn build_descriptor(
 
     // functions
     let funcs_at = d.alloc(size_of::<FunctionDesc>() * syms.functions.len(), 8);
-    for (i, (id, len, traps)) in syms.functions.iter().enumerate() {
+    for (i, (id, len, traps, inlined)) in syms.functions.iter().enumerate() {
         let at = funcs_at + (i * size_of::<FunctionDesc>()) as u64;
         d.put_ptr(
             at + offset_of!(FunctionDesc, code) as u64,
@@ -119,6 +120,16 @@ pub fn build_descriptor(
             &trap_bytes,
             4,
             traps.len() as u64,
+        );
+        let inline_bytes: Vec<u8> = encode_inline_sites(inlined)
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        d.put_array_slice(
+            at + offset_of!(FunctionDesc, inlined) as u64,
+            &inline_bytes,
+            4,
+            inlined.len() as u64,
         );
     }
     d.put_self_slice(

@@ -181,7 +181,12 @@ pub fn emit_object(isa: OwnedTargetIsa, input: &EmitInput<'_>) -> Result<Vec<u8>
         .map(|(i, f)| {
             let id = syms.funcs[info.num_imported_funcs as usize + i]
                 .expect("defined function is declared");
-            (id, f.bytes.len() as u64, f.traps.as_slice())
+            (
+                id,
+                f.bytes.len() as u64,
+                f.traps.as_slice(),
+                f.inlined.as_slice(),
+            )
         })
         .collect();
     let desc_syms = descriptor::DescriptorSymbols {

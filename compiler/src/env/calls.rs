@@ -13,6 +13,7 @@ use wasmaot_abi::builtins::{Builtin, BuiltinType};
 use wasmaot_abi::trap::TrapCode;
 use wasmaot_abi::vmctx::{func_import, func_ref};
 
+use super::alias::Region;
 use super::{FuncEnv, NS_WASM_FUNC, mutable_flags};
 use crate::error::Result;
 
@@ -118,9 +119,8 @@ impl FuncEnv<'_> {
     ) -> Result<Vec<Value>> {
         let sig = self.sig_ref(builder, type_index, offset)?;
         let addr = self.table_elem_addr(builder, table, index);
-        let funcref = builder
-            .ins()
-            .load(self.pointer_type, mutable_flags(), addr, 0);
+        let flags = self.in_region(builder.func, mutable_flags(), Region::TableElements);
+        let funcref = builder.ins().load(self.pointer_type, flags, addr, 0);
         self.trapz(builder, funcref, TrapCode::IndirectCallToNull);
         // A live VMFuncRef never changes, but these loads depend on the null check above: they
         // may not be hoisted (no `can_move`).

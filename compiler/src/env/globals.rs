@@ -5,6 +5,7 @@
 use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value};
 use cranelift_frontend::FunctionBuilder;
 
+use super::alias::Region;
 use super::{FuncEnv, clif_type, mutable_flags};
 
 impl FuncEnv<'_> {
@@ -21,6 +22,12 @@ impl FuncEnv<'_> {
         } else {
             mutable_flags().with_readonly().with_can_move()
         };
+        let region = if index < self.info.num_imported_globals {
+            Region::ImportedGlobals
+        } else {
+            Region::DefinedGlobal(index)
+        };
+        let flags = self.in_region(builder.func, flags, region);
         if index < self.info.num_imported_globals {
             let ptr = self.load_vmctx_readonly(
                 builder,

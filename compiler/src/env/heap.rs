@@ -12,18 +12,21 @@ use wasmaot_abi::trap::TrapCode;
 use wasmaot_abi::vmctx::{VmOffsets, memory_def};
 use wasmaot_abi::{builtins, symbols};
 
+use super::alias::Region;
 use super::{FuncEnv, readonly_flags};
 
-/// Flags of a wasm load or store: little-endian, possibly unaligned, and trapping with the heap
-/// code, so the faulting PC is recorded as a `MemoryOutOfBounds` trap site.
-pub fn heap_flags() -> MemFlagsData {
-    // `MemFlagsData::new()` already carries HEAP_OUT_OF_BOUNDS; say so explicitly.
-    MemFlagsData::new()
-        .with_endianness(cranelift_codegen::ir::Endianness::Little)
-        .with_trap_code(Some(cranelift_codegen::ir::TrapCode::HEAP_OUT_OF_BOUNDS))
-}
-
 impl FuncEnv<'_> {
+    /// Flags of a wasm load or store: little-endian, possibly unaligned, trapping with the heap
+    /// code (so the faulting PC is recorded as a `MemoryOutOfBounds` trap site), in the linear
+    /// memory alias region.
+    pub fn heap_flags(&mut self, builder: &mut FunctionBuilder) -> MemFlagsData {
+        // `MemFlagsData::new()` already carries HEAP_OUT_OF_BOUNDS; say so explicitly.
+        let flags = MemFlagsData::new()
+            .with_endianness(cranelift_codegen::ir::Endianness::Little)
+            .with_trap_code(Some(cranelift_codegen::ir::TrapCode::HEAP_OUT_OF_BOUNDS));
+        self.in_region(builder.func, flags, Region::Memory)
+    }
+
     /// The base address of memory `mem`. Memory bases never move (the whole reservation is
     /// mapped up front): memory 0's is loaded once per function, others' loads are `readonly`
     /// and `can_move`, so the optimiser hoists and shares them.

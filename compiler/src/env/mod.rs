@@ -5,10 +5,10 @@
 //! Must never see a wasm `Operator` (operator semantics live in `translate/`), and is the only
 //! compiler code that asks `wasmaot_abi::vmctx::VmOffsets` for an offset.
 
+mod alias;
 mod calls;
 mod globals;
 mod heap;
-pub use heap::heap_flags;
 mod tables;
 pub mod traps;
 

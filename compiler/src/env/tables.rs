@@ -11,6 +11,7 @@ use wasmaot_abi::builtins;
 use wasmaot_abi::trap::TrapCode;
 use wasmaot_abi::vmctx::table_def;
 
+use super::alias::Region;
 use super::{FuncEnv, mutable_flags};
 
 impl FuncEnv<'_> {
@@ -54,7 +55,8 @@ impl FuncEnv<'_> {
     /// `table.get`: the element (a reference, I64).
     pub fn table_get(&mut self, builder: &mut FunctionBuilder, table: u32, index: Value) -> Value {
         let addr = self.table_elem_addr(builder, table, index);
-        builder.ins().load(types::I64, mutable_flags(), addr, 0)
+        let flags = self.in_region(builder.func, mutable_flags(), Region::TableElements);
+        builder.ins().load(types::I64, flags, addr, 0)
     }
 
     /// `table.set`.
@@ -66,7 +68,8 @@ impl FuncEnv<'_> {
         value: Value,
     ) {
         let addr = self.table_elem_addr(builder, table, index);
-        builder.ins().store(mutable_flags(), value, addr, 0);
+        let flags = self.in_region(builder.func, mutable_flags(), Region::TableElements);
+        builder.ins().store(flags, value, addr, 0);
     }
 
     /// `table.size`: the current length, as i32.

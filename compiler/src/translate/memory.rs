@@ -5,7 +5,6 @@ use cranelift_codegen::ir::{InstBuilder, types};
 use wasmparser::{MemArg, MemArgTarget, Operator};
 
 use super::Translator;
-use crate::env::heap_flags;
 use crate::error::Result;
 
 /// The kind of a load.
@@ -89,7 +88,7 @@ fn load(t: &mut Translator, memarg: &MemArg, ty: types::Type, kind: Load) {
     let (addr, off) = t
         .env
         .heap_addr(&mut t.b, memory_index(memarg), index, memarg.offset);
-    let f = heap_flags();
+    let f = t.env.heap_flags(&mut t.b);
     let ins = t.b.ins();
     let v = match kind {
         Load::Plain => ins.load(ty, f, addr, off),
@@ -109,7 +108,7 @@ fn store(t: &mut Translator, memarg: &MemArg, bits: u32) {
     let (addr, off) = t
         .env
         .heap_addr(&mut t.b, memory_index(memarg), index, memarg.offset);
-    let f = heap_flags();
+    let f = t.env.heap_flags(&mut t.b);
     let ins = t.b.ins();
     match bits {
         8 => ins.istore8(f, value, addr, off),

@@ -87,6 +87,32 @@ pub struct FunctionDesc {
     /// them `traps.len` [`crate::trap::TrapCode`] bytes, one per offset (see
     /// [`encode_trap_sites`]); the runtime binary-searches the offsets.
     pub traps: Slice<u32>,
+    /// Code inlined from other functions, for backtraces: `inlined.len` keys (u32, ascending),
+    /// then directly after them `inlined.len` function indices (u32), one per key (see
+    /// [`encode_inline_sites`]). A key is the offset of a trap site inside inlined code, or the
+    /// offset of the last byte of a call inside inlined code (its return address minus one, the
+    /// PC a frame walk looks up); the function index is the inlined function's.
+    pub inlined: Slice<u32>,
+}
+
+/// A trap site or call inside code inlined from function `func` (the compiler's view; the
+/// descriptor stores them with [`encode_inline_sites`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InlineSite {
+    /// Lookup key: see [`FunctionDesc::inlined`].
+    pub key: u32,
+    /// Function index (imported functions counted) of the inlined function.
+    pub func: u32,
+}
+
+/// Encodes inline sites sorted by key the way [`FunctionDesc::inlined`] holds them: the keys,
+/// then the function indices.
+pub fn encode_inline_sites(sites: &[InlineSite]) -> Vec<u32> {
+    sites
+        .iter()
+        .map(|s| s.key)
+        .chain(sites.iter().map(|s| s.func))
+        .collect()
 }
 
 /// Encodes trap sites sorted by offset the way [`FunctionDesc::traps`] holds them: the offsets,
@@ -283,7 +309,7 @@ mod tests {
         assert_eq!(size_of::<Slice<u8>>(), 16);
         assert_eq!(size_of::<TrapSite>(), 8);
         assert_eq!(size_of::<ConstExprDesc>(), 24);
-        assert_eq!(size_of::<FunctionDesc>(), 48);
+        assert_eq!(size_of::<FunctionDesc>(), 64);
         assert_eq!(size_of::<SigDesc>(), 40);
         assert_eq!(size_of::<DataDesc>(), 72);
         assert_eq!(size_of::<DataPiece>(), 8);

@@ -22,7 +22,7 @@ pub mod vmctx;
 pub mod wasi;
 
 /// Bumped whenever any layout or symbol in this crate changes incompatibly.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// First eight bytes of the module descriptor: `b"WASMAOT\0"` read as a little-endian u64.
 pub const DESCRIPTOR_MAGIC: u64 = u64::from_le_bytes(*b"WASMAOT\0");

@@ -1,6 +1,8 @@
 //! Wasm backtraces: walks the frame-pointer chain from a trapping PC and names every frame that
-//! is inside wasm code. Compiled code keeps frame pointers, and on both targets a frame record
-//! is `{caller fp, return address}` at `fp` (`[fp]` = caller fp, `[fp+8]` = return address).
+//! is inside wasm code; a trap site or call inside inlined code also names the inlined function,
+//! as a frame of its own (the descriptor's inline sites). Compiled code keeps frame pointers, and
+//! on both targets a frame record is `{caller fp, return address}` at `fp` (`[fp]` = caller fp,
+//! `[fp+8]` = return address).
 //!
 //! Must never allocate, lock or use `std::io` on the signal path ([`walk`], [`write_backtrace`],
 //! [`RawWriter`]): they run inside signal handlers.
@@ -38,6 +40,11 @@ pub unsafe fn walk_while(mut pc: usize, mut fp: usize, mut f: impl FnMut(CodeInf
         let Some(info) = registry::lookup(pc) else {
             return;
         };
+        if let Some(inlined) = info.inlined_frame()
+            && !f(inlined)
+        {
+            return;
+        }
         if !f(info) {
             return;
         }
@@ -53,6 +60,9 @@ pub unsafe fn walk_while(mut pc: usize, mut fp: usize, mut f: impl FnMut(CodeInf
             // The caller's frame must be above ours; the chain ended or is corrupt.
             // Still report the return address's function if it is wasm (a leaf caller).
             if let Some(info) = registry::lookup(ret.wrapping_sub(1)) {
+                if let Some(inlined) = info.inlined_frame() {
+                    f(inlined);
+                }
                 f(info);
             }
             return;
@@ -204,11 +214,14 @@ mod tests {
 
     #[test]
     fn walk_follows_a_fake_frame_chain() {
+        use wasmaot_abi::descriptor::InlineSite;
         static NAMELESS: [wasmaot_abi::descriptor::TrapSite; 0] = [];
+        // Function 3's call returning to 0x50 is inside code inlined from function 2.
+        static INLINED: [InlineSite; 1] = [InlineSite { key: 0x4f, func: 2 }];
         let base = 0x6fff_0000_0000usize;
         crate::registry::register(crate::registry::tests::fake_module(&[
-            (base, 0x100, &NAMELESS),
-            (base + 0x100, 0x100, &NAMELESS),
+            (base, 0x100, &NAMELESS, &[]),
+            (base + 0x100, 0x100, &NAMELESS, &INLINED),
         ]));
         // Frame records on our own stack: inner -> outer -> end (return into non-wasm code).
         let mut outer = [0usize; 2];
@@ -224,7 +237,8 @@ mod tests {
                 seen.push(i.func_index)
             })
         };
-        // Whatever order the two arrays have on the stack, both wasm frames are reported.
-        assert_eq!(seen, vec![2, 3]);
+        // Whatever order the two arrays have on the stack, both wasm frames are reported, and
+        // the inlined function as a frame of its own just inside its caller.
+        assert_eq!(seen, vec![2, 2, 3]);
     }
 }

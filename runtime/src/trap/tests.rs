@@ -136,6 +136,10 @@ fn function_descs(funcs: &[TestFunc]) -> Slice<FunctionDesc> {
                     ptr: Vec::leak(wasmaot_abi::descriptor::encode_trap_sites(traps)).as_ptr(),
                     len: traps.len() as u64,
                 },
+                inlined: Slice {
+                    ptr: core::ptr::null(),
+                    len: 0,
+                },
             }
         })
         .collect();

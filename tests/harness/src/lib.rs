@@ -990,6 +990,33 @@ pub fn check_trap(out: &Outcome, message: &str, function: &str) -> Vec<String> {
     problems
 }
 
+/// The frame names of a wasmaot executable's `wasm backtrace:` (innermost first).
+pub fn backtrace_frames(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("wasm backtrace:"))
+        .skip(1)
+        .map_while(|l| {
+            let (n, name) = l.trim_start().split_once(": ")?;
+            n.parse::<u64>().ok()?;
+            Some(name.trim().to_string())
+        })
+        .collect()
+}
+
+/// Checks that a wasmaot executable's backtrace names exactly `frames`, in order (nothing to
+/// check if `frames` is empty).
+pub fn check_backtrace(out: &Outcome, frames: &[String]) -> Vec<String> {
+    let got = backtrace_frames(&out.stderr_text());
+    if frames.is_empty() || got == frames {
+        return vec![];
+    }
+    vec![format!(
+        "backtrace frames {got:?}, expected {frames:?}; stderr:\n{}",
+        indent(&out.stderr_text())
+    )]
+}
+
 // ---------------------------------------------------------------------------------------
 // Comparison helpers
 // ---------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 ;; load beyond the one-page memory -> "out of bounds memory access"
+;; backtrace: load_past_end _start
 (module
   (memory (export "memory") 1)
   (func $load_past_end (param i32) (result i32)

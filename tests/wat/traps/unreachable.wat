@@ -1,4 +1,5 @@
 ;; unreachable -> "wasm `unreachable` instruction executed"
+;; backtrace: hit_unreachable _start
 (module
   (memory (export "memory") 1)
   (func $hit_unreachable

@@ -30,10 +30,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use wasmaot_tests::{
-    CorpusCase, Expectation, Memo, Outcome, RunSpec, Tools, check_trap, compile_flags,
-    default_jobs, file_name, file_stem, go_build, indent, jobs_value, non_wasi_imports, parallel,
-    read_corpus_file, read_expectations, run_native, run_wasmtime, runner_main, scratch_dir,
-    sha256_hex, trap_message, wasmaot_compile, wasmaot_compile_ok, write_failure,
+    CorpusCase, Expectation, Memo, Outcome, RunSpec, Tools, check_backtrace, check_trap,
+    compile_flags, default_jobs, file_name, file_stem, go_build, indent, jobs_value,
+    non_wasi_imports, parallel, read_corpus_file, read_expectations, run_native, run_wasmtime,
+    runner_main, scratch_dir, sha256_hex, trap_message, wasmaot_compile, wasmaot_compile_ok,
+    write_failure,
 };
 
 const AARCH64: &str = "aarch64-unknown-linux-gnu";
@@ -457,11 +458,14 @@ fn corpus_timeout(
 // ---------------------------------------------------------------------------------------
 
 /// A trap module's first line is `;; what -> "expected message"`; the first function
-/// defined in it is the one that traps and must appear in the backtrace.
+/// defined in it is the one that traps and must appear in the backtrace. An optional second
+/// line `;; backtrace: f g h` lists every frame wasmaot's backtrace must show, innermost first
+/// (inlined functions included).
 struct TrapModule {
     path: PathBuf,
     message: String,
     function: String,
+    frames: Vec<String>,
 }
 
 fn read_trap_module(path: &Path) -> Result<TrapModule> {
@@ -483,10 +487,17 @@ fn read_trap_module(path: &Path) -> Result<TrapModule> {
         .and_then(|rest| rest.split(|c: char| c.is_whitespace() || c == ')').next())
         .map(str::to_string)
         .with_context(|| format!("{}: no named function", path.display()))?;
+    let frames = text
+        .lines()
+        .nth(1)
+        .and_then(|l| l.strip_prefix(";; backtrace:"))
+        .map(|l| l.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
     Ok(TrapModule {
         path: path.to_path_buf(),
         message,
         function,
+        frames,
     })
 }
 
@@ -533,7 +544,9 @@ fn trap_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
                         let scratch = ctx.scratch(&case_name)?;
                         let exe = ctx.compile(&module.path, scratch.path(), "trap.exe", &[])?;
                         let out = run_native(&exe, &spec, None)?;
-                        Ok(check_trap(&out, &reference, &module.function))
+                        let mut problems = check_trap(&out, &reference, &module.function);
+                        problems.extend(check_backtrace(&out, &module.frames));
+                        Ok(problems)
                     })(),
                 );
             }
@@ -747,7 +760,9 @@ fn aarch64_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
                 let flags = vec!["--target".to_string(), AARCH64.to_string()];
                 let exe = ctx.compile(&module.path, scratch.path(), "trap.exe", &flags)?;
                 let out = run_native(&exe, &trap_spec(&module), Some(qemu))?;
-                Ok(check_trap(&out, &module.message, &module.function))
+                let mut problems = check_trap(&out, &module.message, &module.function);
+                problems.extend(check_backtrace(&out, &module.frames));
+                Ok(problems)
             })
         }));
     }

@@ -8,6 +8,7 @@ use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{self, ExternalName, UserFuncName};
 use cranelift_codegen::isa::TargetIsa;
+use cranelift_codegen::settings::OptLevel;
 use cranelift_codegen::{Context, FinalizedRelocTarget};
 use rayon::prelude::*;
 use wasmaot_abi::descriptor::{InlineSite, TrapSite};
@@ -20,7 +21,6 @@ use crate::module::ModuleInfo;
 use crate::translate::FuncTranslator;
 
 use super::inline::{self, InlineRecorder, Inliner};
-use cranelift_codegen::settings::OptLevel;
 
 /// One function's machine code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,25 +106,7 @@ pub fn compile_module(info: &ModuleInfo, isa: &dyn TargetIsa) -> Result<Vec<Comp
     results.into_iter().collect()
 }
 
-/// Translates and compiles defined function `def_index` (0 = the first defined function),
-/// without inlining.
-pub fn compile_function(
-    info: &ModuleInfo,
-    isa: &dyn TargetIsa,
-    translator: &mut FuncTranslator,
-    def_index: u32,
-) -> Result<CompiledFunction> {
-    let (func, symbols) = translate_function(info, isa, translator, def_index)?;
-    finish(
-        func,
-        isa,
-        &symbols,
-        Some(info.num_imported_funcs + def_index),
-        None,
-    )
-}
-
-/// Translates defined function `def_index` to CLIF.
+/// Translates defined function `def_index` (0 = the first defined function) to CLIF.
 fn translate_function(
     info: &ModuleInfo,
     isa: &dyn TargetIsa,

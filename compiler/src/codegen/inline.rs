@@ -6,7 +6,8 @@
 //! and hash helpers reached through `//go:nosplit` functions. Each such call costs a native frame
 //! and a push and pop of Go's own stack in linear memory. Inlined, the callee's loads from the Go
 //! stack meet the caller's stores (the alias regions of `env/alias.rs` make that visible) and the
-//! call disappears (`make bench`: GC-heavy `trees` −11%, `encoding/json` up to −15%).
+//! call disappears (`make bench`: GC-heavy `trees` −7%, `pingpong` −8%, `encoding/json` up to
+//! −15%).
 //!
 //! A function is inlined if its body is small and everything in it that can trap is a linear
 //! memory access, `unreachable` or a direct call to a wasm function (Go's nil checks call

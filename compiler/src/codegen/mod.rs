@@ -6,7 +6,7 @@ mod inline;
 pub mod isa;
 pub mod trampolines;
 
-pub use compile::{CompiledFunction, FuncReloc, RelocTarget, compile_function, compile_module};
+pub use compile::{CompiledFunction, FuncReloc, RelocTarget, compile_module};
 pub use isa::{Cpu, OptLevel, build_isa};
 pub use trampolines::{compile_array_call, compile_main_shim};
 

@@ -15,7 +15,7 @@ pub enum CompileError {
     #[error("unsupported at offset {offset:#x}: {what}")]
     Unsupported { offset: u64, what: String },
     /// The module imports something no executable can provide.
-    #[error("unknown import `{module}::{name}` (offset {offset:#x}): {reason}")]
+    #[error("cannot import `{module}::{name}` (offset {offset:#x}): {reason}")]
     UnknownImport {
         module: String,
         name: String,
@@ -31,6 +31,11 @@ pub enum CompileError {
     /// Writing the object file failed.
     #[error("writing the object file failed: {0}")]
     Object(String),
+    /// Function imports that nothing linked provides: `(module, name, symbol)` each.
+    #[error("{}", unresolved_message(imports))]
+    UnresolvedImports {
+        imports: Vec<(String, String, String)>,
+    },
     /// Linking the executable failed.
     #[error("{0}")]
     Link(String),
@@ -57,3 +62,17 @@ impl From<wasmparser::BinaryReaderError> for CompileError {
 
 /// Result alias for the compiler.
 pub type Result<T, E = CompileError> = std::result::Result<T, E>;
+
+fn unresolved_message(imports: &[(String, String, String)]) -> String {
+    let list: Vec<String> = imports
+        .iter()
+        .map(|(m, n, s)| format!("`{m}::{n}` (no host function `{s}` was linked)"))
+        .collect();
+    let (m, n, _) = &imports[0];
+    format!(
+        "unresolved import{} {}: pass the object, archive or C file that defines {} with --link, or name another symbol with --import {m}::{n}=SYMBOL",
+        if imports.len() > 1 { "s" } else { "" },
+        list.join(", "),
+        if imports.len() > 1 { "them" } else { "it" },
+    )
+}

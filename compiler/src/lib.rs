@@ -10,6 +10,7 @@
 //! Must never print: errors are returned as [`CompileError`] for the caller to report.
 
 pub mod codegen;
+pub mod embed;
 pub mod emit;
 pub mod env;
 pub mod error;
@@ -21,7 +22,7 @@ pub mod translate;
 use std::path::Path;
 
 pub use error::{CompileError, Result};
-pub use options::{Cpu, Emit, OptLevel, Options};
+pub use options::{Cpu, Emit, ImportSymbol, OptLevel, Options};
 
 /// Reads wasm bytes from binary or text input. `name` is only used to pick the format by its
 /// extension (`.wat`/`.wast` are text); otherwise the `\0asm` magic decides.
@@ -44,29 +45,65 @@ pub fn read_input(bytes: Vec<u8>, name: &Path) -> Result<Vec<u8>> {
 
 /// Compiles wasm bytes to an object file.
 pub fn compile_object(wasm: &[u8], opts: &Options) -> Result<Vec<u8>> {
+    compile_module(wasm, opts).map(|c| c.object)
+}
+
+/// The result of one compile: the object, and what a host sees of the module.
+pub struct Compiled {
+    pub object: Vec<u8>,
+    pub interface: embed::ModuleInterface,
+}
+
+/// Compiles wasm bytes to an object file and the module's host-facing interface.
+pub fn compile_module(wasm: &[u8], opts: &Options) -> Result<Compiled> {
     opts.validate().map_err(CompileError::Options)?;
     let policy = opts.policy.encode().map_err(CompileError::Options)?;
-    let run = || -> Result<Vec<u8>> {
-        let info = module::parse(
+    let run = || -> Result<Compiled> {
+        let mut info = module::parse(
             wasm,
             module::ParseOptions {
-                allow_host_imports: opts.library,
+                dynamic_imports: opts.library,
             },
         )?;
+        apply_import_symbols(&mut info, &opts.import_symbols)?;
         let triple: target_lexicon::Triple = opts
             .target
             .parse()
             .map_err(|e| CompileError::Options(format!("bad target `{}`: {e}", opts.target)))?;
-        let isa = codegen::isa::build_isa(&triple, opts.opt_level, opts.library, opts.cpu)?;
+        let pic = opts.library || opts.is_static_library();
+        let isa = codegen::isa::build_isa(&triple, opts.opt_level, pic, opts.cpu)?;
         let functions = codegen::compile::compile_module(&info, &*isa)?;
         let array_calls = info
             .types
             .iter()
             .map(|sig| codegen::trampolines::compile_array_call(sig, &*isa))
             .collect::<Result<Vec<_>>>()?;
-        let main_shim = match opts.library {
+        let host_trampolines = (0..info.num_imported_funcs)
+            .filter_map(|i| {
+                let symbol = info.funcs[i as usize].linked_symbol.as_deref()?;
+                Some(
+                    codegen::trampolines::compile_host_trampoline(
+                        info.func_signature(i),
+                        symbol,
+                        &*isa,
+                    )
+                    .map(|f| (i, f)),
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let main_shim = match opts.library || opts.is_static_library() {
             true => None,
             false => Some(codegen::trampolines::compile_main_shim(&*isa)),
+        };
+        let prefix = embed::prefix(opts);
+        let descriptor_symbol = match opts.is_static_library() {
+            true => embed::descriptor_symbol(&prefix),
+            false => wasmaot_abi::symbols::MODULE.to_string(),
+        };
+        let interface = embed::ModuleInterface::of(&info);
+        let api_functions = match opts.is_static_library() {
+            true => codegen::host_api::compile_host_api(&prefix, &interface, &*isa)?,
+            false => Vec::new(),
         };
         let input = emit::EmitInput {
             info: &info,
@@ -74,8 +111,12 @@ pub fn compile_object(wasm: &[u8], opts: &Options) -> Result<Vec<u8>> {
             array_calls: &array_calls,
             main_shim: main_shim.as_ref(),
             policy: &policy,
+            host_trampolines: &host_trampolines,
+            descriptor_symbol: &descriptor_symbol,
+            api_functions: &api_functions,
         };
-        emit::emit_object(isa, &input)
+        let object = emit::emit_object(isa, &input)?;
+        Ok(Compiled { object, interface })
     };
     match opts.jobs {
         Some(n) => rayon::ThreadPoolBuilder::new()
@@ -87,22 +128,59 @@ pub fn compile_object(wasm: &[u8], opts: &Options) -> Result<Vec<u8>> {
     }
 }
 
-/// Compiles wasm bytes to `output`: an object file or a linked executable, per `opts.emit`.
-/// On failure nothing is left at `output`.
+/// Applies `--import MODULE::NAME=SYMBOL`: each must name a function import that is linked to a
+/// C function.
+fn apply_import_symbols(info: &mut module::ModuleInfo<'_>, picks: &[ImportSymbol]) -> Result<()> {
+    for pick in picks {
+        let import = info.imports.iter().find(|i| {
+            i.module == pick.module
+                && i.name == pick.name
+                && i.kind == wasmaot_abi::descriptor::extern_kind::FUNC
+        });
+        let Some(import) = import else {
+            return Err(CompileError::Options(format!(
+                "--import {}::{}={}: the module imports no function `{}::{}`",
+                pick.module, pick.name, pick.symbol, pick.module, pick.name
+            )));
+        };
+        let decl = &mut info.funcs[import.index as usize];
+        match &mut decl.linked_symbol {
+            Some(symbol) => *symbol = pick.symbol.clone(),
+            None => {
+                return Err(CompileError::Options(format!(
+                    "--import {}::{}={}: `{}::{}` is a WASI function, which the runtime provides",
+                    pick.module, pick.name, pick.symbol, pick.module, pick.name
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Compiles wasm bytes to `output`: an object file, a linked executable, a static library with
+/// its header, or a Go package, per `opts.emit`. On failure nothing is left at `output`.
 pub fn compile_to_file(wasm: &[u8], opts: &Options, output: &Path) -> Result<()> {
     // Fail early on an unwritable output, before spending time compiling.
     let probe = link::temp_output(output)?;
-    let object = compile_object(wasm, opts)?;
+    let compiled = compile_module(wasm, opts)?;
     match opts.emit {
         Emit::Obj => {
-            std::fs::write(&probe, &object).map_err(|e| {
+            std::fs::write(&probe, &compiled.object).map_err(|e| {
                 CompileError::Link(format!("cannot write `{}`: {e}", output.display()))
             })?;
             link::persist(probe, output)
         }
         Emit::Exe => {
             drop(probe);
-            link::link_executable(&object, &opts.target, opts.linker.as_deref(), output)
+            link::link_executable(&compiled, opts, output)
+        }
+        Emit::StaticLib => {
+            drop(probe);
+            embed::write_static_library(&compiled, opts, output)
+        }
+        Emit::Go => {
+            drop(probe);
+            embed::write_go_package(&compiled, opts, output)
         }
     }
 }

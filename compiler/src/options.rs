@@ -25,6 +25,11 @@ pub enum Emit {
     Obj,
     /// A statically linked executable.
     Exe,
+    /// A static library (`lib<name>.a`: the module, its C API and the runtime) with the
+    /// module's header beside it, for C hosts.
+    StaticLib,
+    /// A Go package (a cgo wrapper around the static library, which it contains).
+    Go,
 }
 
 /// Everything that controls one compile.
@@ -44,6 +49,43 @@ pub struct Options {
     pub jobs: Option<usize>,
     /// Build a loadable library for an embedder: non-WASI imports allowed, no `main`.
     pub library: bool,
+    /// Object files, static archives or C sources linked into the output (`--link`): they
+    /// define the host functions the module imports.
+    pub link: Vec<std::path::PathBuf>,
+    /// `--import MODULE::NAME=SYMBOL`: the C symbol implementing a function import, instead of
+    /// its mangled default (`wasmaot_abi::symbols::host_import`).
+    pub import_symbols: Vec<ImportSymbol>,
+    /// The prefix of a static library's or Go package's C names (`--name`).
+    pub name: Option<String>,
+}
+
+/// One `--import MODULE::NAME=SYMBOL`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportSymbol {
+    pub module: String,
+    pub name: String,
+    pub symbol: String,
+}
+
+impl ImportSymbol {
+    /// Parses `MODULE::NAME=SYMBOL`.
+    pub fn parse(s: &str) -> Result<ImportSymbol, String> {
+        let bad = || format!("--import `{s}`: expected MODULE::NAME=SYMBOL");
+        let (import, symbol) = s.rsplit_once('=').ok_or_else(bad)?;
+        let (module, name) = import.split_once("::").ok_or_else(bad)?;
+        let valid_symbol = symbol.bytes().next().is_some_and(|b| !b.is_ascii_digit())
+            && symbol
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'$');
+        if !valid_symbol {
+            return Err(format!("--import `{s}`: `{symbol}` is not a symbol name"));
+        }
+        Ok(ImportSymbol {
+            module: module.to_string(),
+            name: name.to_string(),
+            symbol: symbol.to_string(),
+        })
+    }
 }
 
 impl Default for Options {
@@ -57,11 +99,20 @@ impl Default for Options {
             linker: None,
             jobs: None,
             library: false,
+            link: Vec::new(),
+            import_symbols: Vec::new(),
+            name: None,
         }
     }
 }
 
 impl Options {
+    /// Whether the output is a library a host program links (position-independent code, no
+    /// `main`, symbols prefixed by [`Options::name`]).
+    pub fn is_static_library(&self) -> bool {
+        matches!(self.emit, Emit::StaticLib | Emit::Go)
+    }
+
     /// Rejects unsupported targets and contradictory settings.
     pub fn validate(&self) -> Result<(), String> {
         if !SUPPORTED_TARGETS.contains(&self.target.as_str()) {
@@ -70,6 +121,15 @@ impl Options {
                 self.target,
                 SUPPORTED_TARGETS.join(", ")
             ));
+        }
+        if let Some(name) = &self.name {
+            let ok = name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            if !ok {
+                return Err(format!(
+                    "--name `{name}`: must be a C identifier starting with a letter (letters, digits, `_`)"
+                ));
+            }
         }
         if self.jobs == Some(0) {
             return Err("--jobs must be at least 1".to_string());

@@ -126,7 +126,7 @@ fn run_time_policy() -> Result<Policy, String> {
 /// the name `.` a Go program could open nothing (that is what happens under `wasmtime run
 /// --dir .`). For the same reason an inherited (not explicitly set) `PWD` is replaced by `/`
 /// then: the host's working directory is the guest's `/`.
-fn wasi_config(policy: &Policy, args: Vec<Vec<u8>>) -> Result<WasiConfig, String> {
+pub(crate) fn wasi_config(policy: &Policy, args: Vec<Vec<u8>>) -> Result<WasiConfig, String> {
     let dot_as_root =
         policy.dirs.iter().any(|d| d.guest == ".") && !policy.dirs.iter().any(|d| d.guest == "/");
     let key_of = |kv: &[u8]| kv.split(|&b| b == b'=').next().unwrap_or(b"").to_vec();
@@ -183,6 +183,7 @@ fn wasi_config(policy: &Policy, args: Vec<Vec<u8>>) -> Result<WasiConfig, String
         env,
         preopens,
         listeners,
+        stdio: crate::wasi::Stdio::Inherit,
     })
 }
 

@@ -238,6 +238,36 @@ pub(crate) struct InstanceData {
     pub(crate) data: Vec<&'static [u8]>,
     /// Element segments, evaluated (dropped ones are empty).
     pub(crate) elems: Vec<Box<[u64]>>,
+    /// This instance's own WASI state (instances an embedder configured); `None`: the
+    /// process-wide state (executables, the spec runner).
+    pub(crate) wasi: Option<Box<std::sync::Mutex<crate::wasi::WasiCtx>>>,
+    /// Opaque pointer for the embedder's host functions (`wasmaot_caller_host_data`).
+    pub(crate) host_data: *mut core::ffi::c_void,
+}
+
+/// The WASI state of the instance behind `vmctx`, if it has its own.
+///
+/// # Safety
+/// `vmctx` must be null or a VMContext with the fixed prefix whose `INSTANCE` field is null or
+/// a live instance's data.
+pub(crate) unsafe fn wasi_of_vmctx<'a>(
+    vmctx: *mut u8,
+) -> Option<&'a std::sync::Mutex<crate::wasi::WasiCtx>> {
+    if vmctx.is_null() {
+        return None;
+    }
+    // SAFETY: caller's contract.
+    let data = unsafe {
+        vmctx
+            .add(VmOffsets::INSTANCE as usize)
+            .cast::<*const InstanceData>()
+            .read()
+    };
+    if data.is_null() {
+        return None;
+    }
+    // SAFETY: a live instance's data; only the `wasi` field is read, through a shared borrow.
+    unsafe { (*data).wasi.as_deref() }
 }
 
 impl InstanceData {
@@ -363,6 +393,24 @@ fn malformed(s: String) -> InstantiationError {
     InstantiationError::Malformed(s)
 }
 
+/// What an embedder attaches to an instance it creates.
+#[derive(Debug)]
+pub struct HostState {
+    /// The instance's own WASI state; `None`: the process-wide one.
+    pub wasi: Option<crate::wasi::WasiCtx>,
+    /// Handed to host functions by `wasmaot_caller_host_data`.
+    pub host_data: *mut core::ffi::c_void,
+}
+
+impl Default for HostState {
+    fn default() -> Self {
+        HostState {
+            wasi: None,
+            host_data: ptr::null_mut(),
+        }
+    }
+}
+
 /// A module instance. Dropping it frees its vmctx, memories and tables; instances that imported
 /// from it must be dropped first.
 pub struct Instance {
@@ -393,6 +441,16 @@ impl Instance {
     pub fn new(
         module: &'static ModuleDescriptor,
         imports: Imports,
+    ) -> Result<Instance, InstantiationError> {
+        Instance::new_with(module, imports, HostState::default())
+    }
+
+    /// As [`Instance::new`], with the instance's own host state (an embedder's instance: its
+    /// WASI context is in place before the start function runs).
+    pub fn new_with(
+        module: &'static ModuleDescriptor,
+        imports: Imports,
+        host: HostState,
     ) -> Result<Instance, InstantiationError> {
         if module.magic != DESCRIPTOR_MAGIC {
             return Err(InstantiationError::BadMagic);
@@ -431,6 +489,8 @@ impl Instance {
             tables: Vec::new(),
             data: Vec::new(),
             elems: Vec::new(),
+            wasi: host.wasi.map(|w| Box::new(std::sync::Mutex::new(w))),
+            host_data: host.host_data,
         }));
         // From here on `instance` owns everything and frees it on error.
         let instance = Instance { data };
@@ -779,6 +839,18 @@ impl Instance {
             (unsafe { slice(e.name.ptr, e.name.len) }) == name.as_bytes()
         })?;
         self.export_extern(e)
+    }
+
+    /// Function `index` (imported functions counted), as an export of it would give it.
+    pub fn func(&self, index: u32) -> Option<Func> {
+        let d = self.data();
+        if index >= d.offsets.counts.num_funcs {
+            return None;
+        }
+        Some(Func {
+            func_ref: d.func_ref(index),
+            sig: d.signature(index).ok()?,
+        })
     }
 
     /// Every export, in module order.

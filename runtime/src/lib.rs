@@ -13,6 +13,7 @@
 //! through [`entry::wasmaot_rt_main`].
 
 pub mod builtins;
+pub mod embed;
 pub mod entry;
 pub mod instance;
 pub mod memory;

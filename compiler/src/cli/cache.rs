@@ -165,9 +165,7 @@ pub fn executable(wasm: &[u8], opt: OptLevel, cpu: Cpu, verbose: bool) -> Result
             from_env: true,
             ..Policy::default()
         },
-        linker: None,
-        jobs: None,
-        library: false,
+        ..Options::default()
     };
     // Links into a temporary file in `exe_dir` and renames it to `entry` only when complete.
     wasmaot::compile_to_file(wasm, &opts, &entry)?;

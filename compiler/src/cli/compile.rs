@@ -34,9 +34,23 @@ struct Args {
     /// `x86-64-v3` (AVX2, BMI1/2, LZCNT, FMA), or `native` (this machine's).
     #[arg(long, default_value = "baseline", value_parser = ["baseline", "x86-64-v3", "native"])]
     cpu: String,
-    /// What to write: `exe` (a static executable) or `obj` (the object file only).
-    #[arg(long, default_value = "exe", value_parser = ["exe", "obj"])]
+    /// What to write: `exe` (a static executable), `obj` (the object file only), `staticlib`
+    /// (an archive with the module, its C API and the runtime, plus PREFIX.h and wasmaot.h
+    /// beside it) or `go` (a Go package in the directory OUTPUT).
+    #[arg(long, default_value = "exe", value_parser = ["exe", "obj", "staticlib", "go"])]
     emit: String,
+    /// An object file, static archive or C source defining host functions the module imports
+    /// (see `wasmaot_import_*` in the module's header). Repeatable.
+    #[arg(long = "link", value_name = "FILE")]
+    link: Vec<PathBuf>,
+    /// Implement the function import MODULE::NAME with the C function SYMBOL instead of its
+    /// default `wasmaot_import_...` name. Repeatable.
+    #[arg(long = "import", value_name = "MODULE::NAME=SYMBOL")]
+    imports: Vec<String>,
+    /// Prefix of a static library's C names (`PREFIX_new`, `PREFIX_call_...`) and its header
+    /// `PREFIX.h` (default: the output's file name without `lib` and extension).
+    #[arg(long, value_name = "PREFIX")]
+    name: Option<String>,
     /// Grant the program a host directory, seen as GUEST (default: the same path). Repeatable.
     #[arg(long = "dir", value_name = "HOST[::GUEST]")]
     dirs: Vec<String>,
@@ -108,15 +122,26 @@ fn run(args: Args) -> Result<()> {
             _ => OptLevel::O2,
         },
         cpu: Cpu::parse(&args.cpu).expect("clap checked the value"),
-        emit: if args.emit == "obj" {
-            Emit::Obj
-        } else {
-            Emit::Exe
+        emit: match args.emit.as_str() {
+            "obj" => Emit::Obj,
+            "staticlib" => Emit::StaticLib,
+            "go" => Emit::Go,
+            _ => Emit::Exe,
         },
         policy: policy(&args)?,
         linker: args.linker.clone(),
         jobs: args.jobs,
         library: false,
+        link: args.link.clone(),
+        import_symbols: args
+            .imports
+            .iter()
+            .map(|s| wasmaot::ImportSymbol::parse(s).map_err(anyhow::Error::msg))
+            .collect::<Result<_>>()?,
+        name: args
+            .name
+            .clone()
+            .or_else(|| Some(wasmaot::embed::default_name(&args.output))),
     };
     let input = &args.input;
     let bytes =

@@ -1,5 +1,6 @@
 //! Command-line interface. `wasmaot run ...` runs a module through the compile cache
-//! ([`run`], [`cache`]); anything else is the compiler's own `wasmaot IN -o OUT [flags]`
+//! ([`run`], [`cache`]); `wasmaot header -o FILE` writes the embedding API's C header
+//! ([`header`]); anything else is the compiler's own `wasmaot IN -o OUT [flags]`
 //! ([`compile`]).
 //!
 //! Must never let an error escape as a panic: everything is reported as `error: <input>: ...`
@@ -7,12 +8,14 @@
 
 mod cache;
 mod compile;
+mod header;
 mod run;
 
 /// Runs the command; returns the exit status.
 pub fn main() -> i32 {
     let result = match std::env::args_os().nth(1) {
         Some(a) if a == "run" => run::main(std::env::args_os().skip(2).collect()),
+        Some(a) if a == "header" => header::main(std::env::args_os().skip(2).collect()),
         _ => compile::main(),
     };
     match result {

@@ -30,7 +30,7 @@ fn parse_wat(text: &str) -> ModuleInfo<'static> {
     parse(
         bytes,
         ParseOptions {
-            allow_host_imports: true,
+            dynamic_imports: true,
         },
     )
     .unwrap()
@@ -548,7 +548,7 @@ fn corpus_compiles() {
             let info = match parse(
                 &bytes,
                 ParseOptions {
-                    allow_host_imports: true,
+                    dynamic_imports: true,
                 },
             ) {
                 Ok(i) => i,

@@ -121,3 +121,55 @@ pub fn compile_main_shim(isa: &dyn TargetIsa) -> CompiledFunction {
     b.finalize(isa.frontend_config());
     finish(func, isa, &symbols, None, None).expect("the main shim always compiles")
 }
+
+/// The trampoline through which compiled code calls a linked C host function
+/// (`wasmaot_host_trampoline_<i>`), with the wasm function's native shape
+/// `(vmctx, params...) -> result`: it stores its own frame pointer in the vmctx's
+/// `HOST_FRAME` (so `wasmaot_caller_trap` can start the wasm backtrace at the exact call
+/// site, whatever frame layout the host's C compiler chose), then calls `host_symbol` with the
+/// same arguments — the vmctx doubling as the host's `wasmaot_caller *` — and returns its
+/// result. Frame pointers are always kept, so the trampoline's frame record is
+/// `[caller's fp, return address into the caller]`.
+pub fn compile_host_trampoline(
+    sig: &Signature,
+    host_symbol: &str,
+    isa: &dyn TargetIsa,
+) -> Result<CompiledFunction> {
+    let ptr = isa.pointer_type();
+    let call_conv = isa.default_call_conv();
+    let wasm_sig = wasm_signature(sig, call_conv, ptr, 0)?;
+    let mut symbols = SymbolTable::default();
+    let mut func = ir::Function::with_name_signature(UserFuncName::default(), wasm_sig.clone());
+    let host_name = func.declare_imported_user_function(UserExternalName::new(
+        NS_SYMBOL,
+        symbols.intern(host_symbol),
+    ));
+    let host_sig = func.import_signature(wasm_sig);
+    let host = func.import_function(ExtFuncData {
+        name: ExternalName::user(host_name),
+        signature: host_sig,
+        // The host function comes from another object: reached through the PLT/GOT in PIC
+        // code, by a plain call otherwise.
+        colocated: !isa.flags().is_pic(),
+        patchable: false,
+    });
+    let mut ctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut func, &mut ctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let args = b.block_params(entry).to_vec();
+    let fp = b.ins().get_frame_pointer(ptr);
+    b.ins().store(
+        MemFlagsData::trusted(),
+        fp,
+        args[0],
+        wasmaot_abi::vmctx::VmOffsets::HOST_FRAME as i32,
+    );
+    let call = b.ins().call(host, &args);
+    let results = b.inst_results(call).to_vec();
+    b.ins().return_(&results);
+    b.finalize(isa.frontend_config());
+    finish(func, isa, &symbols, None, None)
+}

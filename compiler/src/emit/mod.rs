@@ -30,6 +30,14 @@ pub struct EmitInput<'a> {
     pub main_shim: Option<&'a CompiledFunction>,
     /// Encoded sandbox policy (`wasmaot_abi::policy`).
     pub policy: &'a str,
+    /// One trampoline per linked host function import, in import order
+    /// (`(function index, code)`): what compiled code and the descriptor call for that import.
+    pub host_trampolines: &'a [(u32, CompiledFunction)],
+    /// The name of the descriptor's symbol: `wasmaot_module` in executables, `<prefix>_module`
+    /// in static libraries (so two modules link into one program).
+    pub descriptor_symbol: &'a str,
+    /// A static library's C API functions (`PREFIX_new`...), exported under their names.
+    pub api_functions: &'a [crate::codegen::host_api::ApiFunction],
 }
 
 fn obj_err(e: impl std::fmt::Display) -> CompileError {
@@ -125,13 +133,24 @@ pub fn emit_object(isa: OwnedTargetIsa, input: &EmitInput<'_>) -> Result<Vec<u8>
         funcs: Vec::with_capacity(info.funcs.len()),
         array_calls: Vec::new(),
         module_data: module
-            .declare_data(symbols::MODULE, Linkage::Export, false, false)
+            .declare_data(input.descriptor_symbol, Linkage::Export, false, false)
             .map_err(obj_err)?,
         imports: HashMap::new(),
     };
+    // Host-import trampolines are local functions that calls reach by symbol name, like WASI
+    // functions: declared first, they are found where other symbols would be imported.
+    let mut trampoline_ids = Vec::with_capacity(input.host_trampolines.len());
+    for (index, _) in input.host_trampolines {
+        let name = symbols::host_trampoline(*index);
+        let id = module
+            .declare_function(&name, Linkage::Local, &sig)
+            .map_err(obj_err)?;
+        syms.imports.insert(name, id);
+        trampoline_ids.push(id);
+    }
     let mut import_host_code = Vec::new();
     for decl in &info.funcs[..info.num_imported_funcs as usize] {
-        let host = match &decl.wasi_symbol {
+        let host = match &decl.direct_symbol {
             Some(sym) => Some(syms.import(&mut module, sym)?),
             None => None,
         };
@@ -172,6 +191,15 @@ pub fn emit_object(isa: OwnedTargetIsa, input: &EmitInput<'_>) -> Result<Vec<u8>
     }
     if let (Some(id), Some(f)) = (main_id, input.main_shim) {
         syms.define(&mut module, id, f)?;
+    }
+    for (&id, (_, f)) in trampoline_ids.iter().zip(input.host_trampolines) {
+        syms.define(&mut module, id, f)?;
+    }
+    for api in input.api_functions {
+        let id = module
+            .declare_function(&api.symbol, Linkage::Export, &sig)
+            .map_err(obj_err)?;
+        syms.define(&mut module, id, &api.code)?;
     }
 
     let functions = input

@@ -47,7 +47,7 @@ impl FuncEnv<'_> {
         }
         let type_index = self.info.funcs[callee as usize].type_index;
         let sig = self.signature_of_type(type_index, offset)?;
-        let f = match &self.info.funcs[callee as usize].wasi_symbol {
+        let f = match &self.info.funcs[callee as usize].direct_symbol {
             Some(symbol) => {
                 let symbol = symbol.clone();
                 self.import_symbol_func(builder.func, &symbol, sig)
@@ -79,7 +79,7 @@ impl FuncEnv<'_> {
         offset: u64,
     ) -> Result<Vec<Value>> {
         let imported_host = callee < self.info.num_imported_funcs
-            && self.info.funcs[callee as usize].wasi_symbol.is_none();
+            && self.info.funcs[callee as usize].direct_symbol.is_none();
         let inst = if imported_host {
             // An import supplied by the embedder: `{code, vmctx}` in our vmctx, set at
             // instantiation.

@@ -10,7 +10,9 @@ mod runtime_archive;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::embed::ModuleInterface;
 use crate::error::{CompileError, Result};
+use crate::{Compiled, Options};
 pub use runtime_archive::runtime_archive;
 
 /// Libraries the Rust runtime staticlib needs from the C library, in static-link form.
@@ -69,30 +71,33 @@ pub fn persist(tmp: tempfile::TempPath, output: &Path) -> Result<()> {
         .map_err(|e| link_error(format!("cannot write `{}`: {}", output.display(), e.error)))
 }
 
-/// Links `object` with the runtime for `triple` into the static executable `output`.
-pub fn link_executable(
-    object: &[u8],
-    triple: &str,
-    linker: Option<&str>,
-    output: &Path,
-) -> Result<()> {
+/// Links a compiled module with the runtime for its target, and the `--link` inputs that
+/// define its host functions, into the static executable `output`. A host function that no
+/// input defines is reported as the wasm import it implements.
+pub fn link_executable(compiled: &Compiled, opts: &Options, output: &Path) -> Result<()> {
+    let triple = opts.target.as_str();
     let archive = runtime_archive(triple).ok_or_else(|| {
         link_error(format!(
             "this wasmaot was built without the runtime for {triple} (run `rustup target add {triple}` and rebuild wasmaot)"
         ))
     })?;
+    check_inputs(&opts.link)?;
     let out_tmp = temp_output(output)?;
     let work = tempfile::tempdir()
         .map_err(|e| link_error(format!("cannot create a temporary directory: {e}")))?;
     let obj_path = work.path().join("module.o");
     let rt_path = work.path().join("libwasmaot_runtime.a");
-    std::fs::write(&obj_path, object)
+    std::fs::write(&obj_path, &compiled.object)
         .map_err(|e| link_error(format!("cannot write {}: {e}", obj_path.display())))?;
     std::fs::write(&rt_path, archive)
         .map_err(|e| link_error(format!("cannot write {}: {e}", rt_path.display())))?;
+    // C sources given to --link include the API header.
+    std::fs::write(work.path().join("wasmaot.h"), wasmaot_abi::C_HEADER)
+        .map_err(|e| link_error(format!("cannot write wasmaot.h: {e}")))?;
 
-    let fast = fast_linker_flag(triple, linker);
-    let linker = linker
+    let linker_name = opts.linker.as_deref();
+    let fast = fast_linker_flag(triple, linker_name);
+    let linker = linker_name
         .map(str::to_string)
         .unwrap_or_else(|| default_linker(triple));
     let mut cmd = Command::new(&linker);
@@ -105,11 +110,111 @@ pub fn link_executable(
         .arg("-Wl,--strip-debug")
         .arg("-o")
         .arg(&*out_tmp)
-        .arg(&obj_path)
-        .arg(&rt_path)
-        .args(NATIVE_LIBS);
-    run_linker(cmd, &linker)?;
+        .arg(&obj_path);
+    if opts.link.iter().any(|p| is_c_source(p)) {
+        cmd.arg("-O2").arg("-I").arg(work.path());
+    }
+    cmd.args(&opts.link).arg(&rt_path).args(NATIVE_LIBS);
+    run_linker(cmd, &linker).map_err(|e| unresolved_imports(e, &compiled.interface))?;
     persist(out_tmp, output)
+}
+
+/// Whether a `--link` input is a C source for the driver to compile.
+fn is_c_source(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "c")
+}
+
+/// Every `--link` input must exist and be an object, an archive or a C source.
+fn check_inputs(inputs: &[PathBuf]) -> Result<()> {
+    for p in inputs {
+        let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !matches!(ext, "o" | "a" | "c") {
+            return Err(link_error(format!(
+                "--link {}: expected an object file (.o), a static archive (.a) or a C source (.c)",
+                p.display()
+            )));
+        }
+        if !p.is_file() {
+            return Err(link_error(format!("--link {}: no such file", p.display())));
+        }
+    }
+    Ok(())
+}
+
+/// A failed link whose errors are undefined host-import symbols becomes the error naming the
+/// wasm imports; any other failure is returned unchanged.
+fn unresolved_imports(e: CompileError, interface: &ModuleInterface) -> CompileError {
+    let CompileError::Link(msg) = &e else {
+        return e;
+    };
+    let missing: Vec<(String, String, String)> = interface
+        .imports
+        .iter()
+        .filter(|imp| {
+            [format!("`{}'", imp.symbol), format!("'{}'", imp.symbol)]
+                .iter()
+                .any(|quoted| msg.contains(&format!("undefined reference to {quoted}")))
+        })
+        .map(|imp| (imp.module.clone(), imp.name.clone(), imp.symbol.clone()))
+        .collect();
+    if missing.is_empty() {
+        return e;
+    }
+    CompileError::UnresolvedImports { imports: missing }
+}
+
+/// Objects from the `--link` inputs, for a static library: object files as they are, the
+/// members of archives, C sources compiled (position-independent) by the target's C compiler.
+pub struct HostInputs {
+    /// `(member name, object bytes)`.
+    pub objects: Vec<(String, Vec<u8>)>,
+}
+
+pub fn host_inputs(opts: &Options) -> Result<HostInputs> {
+    check_inputs(&opts.link)?;
+    let mut objects = Vec::new();
+    let work = tempfile::tempdir()
+        .map_err(|e| link_error(format!("cannot create a temporary directory: {e}")))?;
+    std::fs::write(work.path().join("wasmaot.h"), wasmaot_abi::C_HEADER)
+        .map_err(|e| link_error(format!("cannot write wasmaot.h: {e}")))?;
+    for (i, p) in opts.link.iter().enumerate() {
+        let read = |p: &Path| {
+            std::fs::read(p).map_err(|e| link_error(format!("--link {}: {e}", p.display())))
+        };
+        let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or("host");
+        match p.extension().and_then(|e| e.to_str()) {
+            Some("o") => objects.push((format!("host{i}_{stem}.o"), read(p)?)),
+            Some("a") => {
+                let bytes = read(p)?;
+                let archive = object::read::archive::ArchiveFile::parse(&*bytes)
+                    .map_err(|e| link_error(format!("--link {}: {e}", p.display())))?;
+                for m in archive.members() {
+                    let m = m.map_err(|e| link_error(format!("--link {}: {e}", p.display())))?;
+                    let data = m
+                        .data(&*bytes)
+                        .map_err(|e| link_error(format!("--link {}: {e}", p.display())))?;
+                    let name = String::from_utf8_lossy(m.name()).into_owned();
+                    objects.push((format!("host{i}_{name}"), data.to_vec()));
+                }
+            }
+            _ => {
+                let out = work.path().join(format!("host{i}.o"));
+                let cc = opts
+                    .linker
+                    .clone()
+                    .unwrap_or_else(|| default_linker(&opts.target));
+                let mut cmd = Command::new(&cc);
+                cmd.args(["-c", "-O2", "-fPIC", "-I"])
+                    .arg(work.path())
+                    .arg("-o")
+                    .arg(&out)
+                    .arg(p);
+                run_linker(cmd, &cc)?;
+                objects.push((format!("host{i}_{stem}.o"), read(&out)?));
+            }
+        }
+    }
+    Ok(HostInputs { objects })
 }
 
 /// Links `object` (compiled with `Options::library`, so position-independent) into the shared
@@ -151,11 +256,26 @@ fn run_linker(mut cmd: Command, linker: &str) -> Result<()> {
     })?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
-        let first: Vec<&str> = stderr
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .take(3)
+        let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        // Undefined references first: they say which host function is missing.
+        let mut first: Vec<&str> = lines
+            .iter()
+            .copied()
+            .filter(|l| l.contains("undefined reference"))
             .collect();
+        first.extend(
+            lines
+                .iter()
+                .copied()
+                .filter(|l| !l.contains("undefined reference")),
+        );
+        first.truncate(
+            first
+                .iter()
+                .filter(|l| l.contains("undefined reference"))
+                .count()
+                .max(3),
+        );
         return Err(link_error(format!(
             "linking failed (`{linker}` {}): {}",
             out.status,

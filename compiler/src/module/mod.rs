@@ -24,8 +24,13 @@ pub struct Signature {
 #[derive(Clone, Debug)]
 pub struct FuncDecl {
     pub type_index: u32,
-    /// For imported WASI functions: the runtime symbol to call directly.
-    pub wasi_symbol: Option<String>,
+    /// For imported functions that compiled code calls directly by symbol: the WASI host
+    /// function, or the trampoline of a linked host function (see `linked_symbol`).
+    pub direct_symbol: Option<String>,
+    /// For a non-WASI function import in an executable or static library: the C function that
+    /// implements it (`wasmaot_abi::symbols::host_import`, or `--import`), called through the
+    /// trampoline named by `direct_symbol`.
+    pub linked_symbol: Option<String>,
 }
 
 /// One import, in module order.

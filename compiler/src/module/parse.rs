@@ -19,9 +19,11 @@ use crate::error::{CompileError, Result};
 /// How to treat imports.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ParseOptions {
-    /// Accept imports other than WASI functions (an embedder supplies them at instantiation).
-    /// Executables reject them at compile time.
-    pub allow_host_imports: bool,
+    /// Imports other than WASI functions are supplied by an embedder at instantiation (the
+    /// spec runner's shared objects): any kind, any signature. Otherwise (executables, static
+    /// libraries) each non-WASI function import is a linked C function (`linked_symbol`), and
+    /// imports of other kinds, or of signatures C cannot express, are compile errors.
+    pub dynamic_imports: bool,
 }
 
 /// The WebAssembly 2.0 feature set (MVP, mutable globals, sign extension, non-trapping
@@ -69,7 +71,8 @@ pub fn parse<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> {
                 for ty in reader {
                     info.funcs.push(FuncDecl {
                         type_index: ty?,
-                        wasi_symbol: None,
+                        direct_symbol: None,
+                        linked_symbol: None,
                     });
                 }
             }
@@ -237,7 +240,7 @@ fn read_import(
                 import.module,
                 wasmaot_abi::wasi::PREVIEW1 | wasmaot_abi::wasi::UNSTABLE
             );
-            let wasi_symbol = match wasmaot_abi::wasi::lookup(import.module, import.name) {
+            let direct_symbol = match wasmaot_abi::wasi::lookup(import.module, import.name) {
                 Some((func, symbol)) => {
                     let sig = info.types.get(type_index as usize).ok_or_else(|| {
                         CompileError::Invalid {
@@ -260,27 +263,48 @@ fn read_import(
                         import.module, import.name
                     )));
                 }
-                None if opts.allow_host_imports => None,
-                None => {
-                    return Err(unknown(
-                        "an executable can only import WASI preview1 functions (`wasi_snapshot_preview1` or `wasi_unstable`)"
-                            .to_string(),
-                    ));
-                }
+                None => None,
             };
             let index = info.funcs.len() as u32;
+            let linked_symbol = match direct_symbol {
+                None if !opts.dynamic_imports => {
+                    let sig = info.types.get(type_index as usize).ok_or_else(|| {
+                        CompileError::Invalid {
+                            offset,
+                            message: format!("unknown type {type_index}"),
+                        }
+                    })?;
+                    check_linkable_signature(sig).map_err(&unknown)?;
+                    Some(wasmaot_abi::symbols::host_import(
+                        import.module,
+                        import.name,
+                    ))
+                }
+                _ => None,
+            };
+            let direct_symbol = match linked_symbol {
+                Some(_) => Some(wasmaot_abi::symbols::host_trampoline(index)),
+                None => direct_symbol,
+            };
             info.funcs.push(FuncDecl {
                 type_index,
-                wasi_symbol,
+                direct_symbol,
+                linked_symbol,
             });
             info.num_imported_funcs += 1;
             (extern_kind::FUNC, index)
         }
         other => {
-            if !opts.allow_host_imports {
-                return Err(unknown(
-                    "an executable can only import WASI preview1 functions, not tables, memories or globals".to_string(),
-                ));
+            if !opts.dynamic_imports {
+                let what = match other {
+                    TypeRef::Table(_) => "a table",
+                    TypeRef::Memory(_) => "a memory",
+                    TypeRef::Global(_) => "a global",
+                    _ => "a tag",
+                };
+                return Err(unknown(format!(
+                    "it is {what}; only functions can be imported from the host (linked C functions), so the module must define its own memories, tables and globals"
+                )));
             }
             match other {
                 TypeRef::Table(t) => {
@@ -316,13 +340,28 @@ fn read_import(
     Ok(())
 }
 
+/// Whether a linked C host function can have this signature: i32, i64, f32 and f64 only, at
+/// most one result (C functions return one value).
+fn check_linkable_signature(sig: &Signature) -> std::result::Result<(), String> {
+    let scalar =
+        |t: &ValType| matches!(t, ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64);
+    if !sig.params.iter().chain(&sig.results).all(scalar) {
+        return Err(format!(
+            "its type {} is not one a C host function can have: only i32, i64, f32 and f64 cross to the host",
+            sig_text(&sig.params, &sig.results)
+        ));
+    }
+    if sig.results.len() > 1 {
+        return Err(format!(
+            "its type {} returns several values, and a C host function returns at most one",
+            sig_text(&sig.params, &sig.results)
+        ));
+    }
+    Ok(())
+}
+
 fn sig_text(params: &[ValType], results: &[ValType]) -> String {
-    let list = |ts: &[ValType]| {
-        ts.iter()
-            .map(|t| format!("{t:?}").to_lowercase())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let list = |ts: &[ValType]| ts.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ");
     format!("({}) -> ({})", list(params), list(results))
 }
 
@@ -496,11 +535,11 @@ mod tests {
         .unwrap();
         assert_eq!(m.num_imported_funcs, 2);
         assert_eq!(
-            m.funcs[0].wasi_symbol.as_deref(),
+            m.funcs[0].direct_symbol.as_deref(),
             Some("wasmaot_wasi_fd_write")
         );
         assert_eq!(
-            m.funcs[1].wasi_symbol.as_deref(),
+            m.funcs[1].direct_symbol.as_deref(),
             Some("wasmaot_wasi_unstable_fd_seek")
         );
         assert_eq!(m.func_names[&2], "main");
@@ -509,28 +548,54 @@ mod tests {
     }
 
     #[test]
-    fn rejects_unknown_and_mistyped_imports() {
-        let e = parse_wat(
-            r#"(module (import "env" "foo" (func)))"#,
+    fn links_host_function_imports_and_rejects_what_c_cannot_take() {
+        let m = parse_wat(
+            r#"(module (import "env" "log_string" (func (param i32 i32) (result i64))))"#,
             ParseOptions::default(),
         )
-        .unwrap_err();
-        assert!(e.to_string().contains("env::foo"), "{e}");
+        .unwrap();
+        assert_eq!(
+            m.funcs[0].linked_symbol.as_deref(),
+            Some("wasmaot_import_env__log_string")
+        );
+        assert_eq!(
+            m.funcs[0].direct_symbol.as_deref(),
+            Some("wasmaot_host_trampoline_0")
+        );
         let e = parse_wat(
             r#"(module (import "wasi_snapshot_preview1" "fd_write" (func)))"#,
             ParseOptions::default(),
         )
         .unwrap_err();
         assert!(e.to_string().contains("does not match"), "{e}");
-        assert!(
-            parse_wat(
-                r#"(module (import "env" "foo" (func)))"#,
-                ParseOptions {
-                    allow_host_imports: true
-                }
-            )
-            .is_ok()
-        );
+        let e = parse_wat(
+            r#"(module (import "env" "two" (func (result i32 i32))))"#,
+            ParseOptions::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("env::two"), "{e}");
+        assert!(e.to_string().contains("several values"), "{e}");
+        let e = parse_wat(
+            r#"(module (import "env" "memory" (memory 1)))"#,
+            ParseOptions::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("it is a memory"), "{e}");
+        let e = parse_wat(
+            r#"(module (import "env" "r" (func (param externref))))"#,
+            ParseOptions::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("only i32, i64, f32 and f64"), "{e}");
+        let m = parse_wat(
+            r#"(module (import "env" "foo" (func (result i32 i32))) (import "env" "m" (memory 1)))"#,
+            ParseOptions {
+                dynamic_imports: true,
+            },
+        )
+        .unwrap();
+        assert_eq!(m.funcs[0].linked_symbol, None);
+        assert_eq!(m.funcs[0].direct_symbol, None);
     }
 
     #[test]

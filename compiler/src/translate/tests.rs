@@ -81,7 +81,7 @@ fn translate(text: &str, jump_threading: bool) -> ir::Function {
     let info = parse(
         bytes,
         ParseOptions {
-            allow_host_imports: true,
+            dynamic_imports: true,
         },
     )
     .unwrap();
@@ -189,7 +189,7 @@ fn go_shaped_function_compiles_for_every_target() {
     let info = parse(
         info_bytes,
         ParseOptions {
-            allow_host_imports: true,
+            dynamic_imports: true,
         },
     )
     .unwrap();

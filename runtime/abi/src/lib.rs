@@ -22,7 +22,11 @@ pub mod vmctx;
 pub mod wasi;
 
 /// Bumped whenever any layout or symbol in this crate changes incompatibly.
-pub const ABI_VERSION: u32 = 3;
+pub const ABI_VERSION: u32 = 4;
+
+/// The C declarations of the embedding API (`wasmaot.h`): what a host program linking a
+/// static library calls. The runtime defines every function it declares (`runtime/src/embed/`).
+pub const C_HEADER: &str = include_str!("../include/wasmaot.h");
 
 /// First eight bytes of the module descriptor: `b"WASMAOT\0"` read as a little-endian u64.
 pub const DESCRIPTOR_MAGIC: u64 = u64::from_le_bytes(*b"WASMAOT\0");

@@ -19,10 +19,13 @@ pub enum TrapCode {
     BadConversionToInteger = 7,
     UnreachableCodeReached = 8,
     NullReference = 9,
+    /// A host function ended the call (`wasmaot_caller_trap`); the runtime reports the host's
+    /// message instead of [`TrapCode::message`].
+    HostTrap = 10,
 }
 
 /// All codes, in numeric order.
-pub const ALL_TRAP_CODES: [TrapCode; 10] = [
+pub const ALL_TRAP_CODES: [TrapCode; 11] = [
     TrapCode::StackOverflow,
     TrapCode::MemoryOutOfBounds,
     TrapCode::TableOutOfBounds,
@@ -33,6 +36,7 @@ pub const ALL_TRAP_CODES: [TrapCode; 10] = [
     TrapCode::BadConversionToInteger,
     TrapCode::UnreachableCodeReached,
     TrapCode::NullReference,
+    TrapCode::HostTrap,
 ];
 
 impl TrapCode {
@@ -50,6 +54,7 @@ impl TrapCode {
             TrapCode::BadConversionToInteger => "invalid conversion to integer",
             TrapCode::UnreachableCodeReached => "wasm `unreachable` instruction executed",
             TrapCode::NullReference => "null reference",
+            TrapCode::HostTrap => "host function trapped",
         }
     }
 

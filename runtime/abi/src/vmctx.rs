@@ -13,7 +13,8 @@
 //!   16  stack_limit       usize                    lowest SP wasm code may reach
 //!   24  instance          *mut runtime Instance    opaque to compiled code
 //!   32  module            *const ModuleDescriptor
-//!   40  reserved          u64
+//!   40  host_frame        *const usize             frame record of the latest call from this
+//!                                                  instance's wasm into a linked host function
 //! module-dependent tail, in this order
 //!   type_ids            u32 per module type: the process-wide canonical signature id
 //!   imported_funcs      VMFunctionImport {code, vmctx} per imported function
@@ -105,6 +106,10 @@ impl VmOffsets {
     pub const STACK_LIMIT: u32 = 16;
     pub const INSTANCE: u32 = 24;
     pub const MODULE: u32 = 32;
+    /// Written by a host-import trampoline before it calls the host function: the address of
+    /// the trampoline's frame record (`[0]` = the wasm caller's frame pointer, `[1]` = the
+    /// return address into it), so a host function that traps gets an exact wasm backtrace.
+    pub const HOST_FRAME: u32 = 40;
     pub const FIXED_PREFIX_SIZE: u32 = 48;
 
     /// Computes the layout for a module with these counts.

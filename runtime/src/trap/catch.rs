@@ -32,6 +32,8 @@ struct JmpBuf([u64; 22]);
 struct CatchPoint {
     buf: JmpBuf,
     code: TrapCode,
+    /// Set when the guest called `proc_exit`: the call ends with this status, not a trap.
+    exit: Option<i32>,
     frames: [(u32, &'static [u8]); MAX_FRAMES],
     nframes: usize,
     prev: *mut CatchPoint,
@@ -177,6 +179,7 @@ pub fn catch_traps<R, F: FnOnce() -> R>(f: F) -> Result<R, Trap> {
     let mut cp = CatchPoint {
         buf: JmpBuf([0; 22]),
         code: TrapCode::UnreachableCodeReached,
+        exit: None,
         frames: [(0, &[]); MAX_FRAMES],
         nframes: 0,
         prev: CURRENT.with(|c| c.get()),
@@ -204,8 +207,14 @@ pub fn catch_traps<R, F: FnOnce() -> R>(f: F) -> Result<R, Trap> {
                 name: (!name.is_empty()).then(|| String::from_utf8_lossy(name).into_owned()),
             })
             .collect();
+        let message = match cp.code {
+            TrapCode::HostTrap => super::take_host_trap_message(),
+            _ => None,
+        };
         return Err(Trap {
             code: cp.code,
+            message,
+            exit_status: cp.exit,
             backtrace,
         });
     }
@@ -229,6 +238,7 @@ pub(crate) unsafe fn unwind_to_catch_point(code: TrapCode, at: Option<(usize, us
     // SAFETY: an active catch point lives in a frame of `catch_traps` below us on this stack.
     let cp = unsafe { &mut *cp };
     cp.code = code;
+    cp.exit = None;
     cp.nframes = 0;
     if let Some((pc, fp)) = at {
         // SAFETY: forwarded contract.
@@ -240,6 +250,25 @@ pub(crate) unsafe fn unwind_to_catch_point(code: TrapCode, at: Option<(usize, us
             })
         };
     }
+    // SAFETY: the buffer was filled by `wasmaot_catch`, whose frame is still live.
+    unsafe { wasmaot_unwind(&cp.buf) }
+}
+
+/// If a catch point is active on this thread, makes it return an exit with `status` (the
+/// guest's `proc_exit`); returns otherwise.
+///
+/// # Safety
+/// Every frame between the catch point and here must be skippable (own nothing).
+pub(crate) unsafe fn unwind_exit_to_catch_point(status: i32) {
+    let cp = CURRENT.with(|c| c.get());
+    if cp.is_null() {
+        return;
+    }
+    // SAFETY: an active catch point lives in a frame of `catch_traps` below us on this stack.
+    let cp = unsafe { &mut *cp };
+    cp.code = TrapCode::UnreachableCodeReached;
+    cp.exit = Some(status);
+    cp.nframes = 0;
     // SAFETY: the buffer was filled by `wasmaot_catch`, whose frame is still live.
     unsafe { wasmaot_unwind(&cp.buf) }
 }

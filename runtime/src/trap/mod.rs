@@ -32,10 +32,16 @@ pub struct Frame {
     pub name: Option<String>,
 }
 
-/// A wasm trap, as returned to an embedder (library mode) or reported before exiting.
+/// How a call into wasm ended early, as returned to an embedder (library mode) or reported
+/// before exiting: a wasm trap, or — when `exit_status` is set — the guest's `proc_exit`,
+/// which in library mode ends the guest's call instead of the process.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trap {
     pub code: TrapCode,
+    /// The host's message for [`TrapCode::HostTrap`] (`wasmaot_caller_trap`).
+    pub message: Option<String>,
+    /// `Some(status)` when the guest called `proc_exit(status)`: not a trap.
+    pub exit_status: Option<i32>,
     /// Innermost frame first; may be empty (e.g. traps during instantiation).
     pub backtrace: Vec<Frame>,
 }
@@ -44,14 +50,43 @@ impl Trap {
     pub fn new(code: TrapCode) -> Trap {
         Trap {
             code,
+            message: None,
+            exit_status: None,
             backtrace: Vec::new(),
         }
+    }
+
+    /// The trap's message: the host's for a host trap, wasmtime's wording otherwise.
+    pub fn message(&self) -> &str {
+        match &self.message {
+            Some(m) => m,
+            None => self.code.message(),
+        }
+    }
+
+    /// The message and the backtrace, as an executable prints them: `wasm trap: <message>`,
+    /// then `wasm backtrace:` and one `    N: <function>` line per frame.
+    pub fn report(&self) -> String {
+        let mut s = self.to_string();
+        if !self.backtrace.is_empty() {
+            s.push_str("\nwasm backtrace:");
+            for (i, f) in self.backtrace.iter().enumerate() {
+                match &f.name {
+                    Some(n) => s.push_str(&format!("\n    {i}: {n}")),
+                    None => s.push_str(&format!("\n    {i}: <wasm function {}>", f.func_index)),
+                }
+            }
+        }
+        s
     }
 }
 
 impl fmt::Display for Trap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "wasm trap: {}", self.code.message())
+        match self.exit_status {
+            Some(status) => write!(f, "the guest exited with status {status}"),
+            None => write!(f, "wasm trap: {}", self.message()),
+        }
     }
 }
 
@@ -76,6 +111,50 @@ pub fn exit_with_trap(trap: &Trap) -> ! {
     unsafe { report_and_exit(trap.code, None) }
 }
 
+std::thread_local! {
+    /// The message of the host trap being raised on this thread (set before raising, taken
+    /// by the catch point or printed by the executable's report).
+    static HOST_TRAP_MESSAGE: core::cell::RefCell<Option<String>> =
+        const { core::cell::RefCell::new(None) };
+}
+
+/// Raises a host trap with `message` for a host function called through a host-import
+/// trampoline whose frame record is `frame` (`[frame]` = the wasm caller's fp, `[frame + 1]` =
+/// the return address into it), or with no backtrace when `frame` is null. Never returns.
+/// Not for signal handlers: it allocates.
+///
+/// # Safety
+/// `frame` must be null or the frame record of a trampoline that is still on this thread's
+/// stack; every frame between the catch point and here must own nothing that needs dropping
+/// (the host function's C frames are skipped like a `longjmp` skips them).
+pub(crate) unsafe fn raise_host_trap(message: String, frame: *const usize) -> ! {
+    HOST_TRAP_MESSAGE.with(|m| *m.borrow_mut() = Some(message));
+    // SAFETY: caller's contract.
+    unsafe {
+        let at = (!frame.is_null()).then(|| (frame.add(1).read().wrapping_sub(1), frame.read()));
+        catch::unwind_to_catch_point(TrapCode::HostTrap, at);
+        report_and_exit(TrapCode::HostTrap, at)
+    }
+}
+
+/// The message of the host trap just raised on this thread, if any (taken: a second call
+/// returns `None`).
+pub(crate) fn take_host_trap_message() -> Option<String> {
+    HOST_TRAP_MESSAGE.with(|m| m.borrow_mut().take())
+}
+
+/// Ends the guest with `proc_exit(status)`: under a catch point (an embedder's call) the call
+/// returns with [`Trap::exit_status`] set and the host process goes on; otherwise (an
+/// executable) the process exits with `status`.
+///
+/// # Safety
+/// Every frame between the catch point and here must own nothing that needs dropping.
+pub(crate) unsafe fn exit_guest(status: i32) -> ! {
+    // SAFETY: caller's contract.
+    unsafe { catch::unwind_exit_to_catch_point(status) };
+    std::process::exit(status)
+}
+
 /// Executable mode: prints the trap and the backtrace, then `_exit(134)`.
 ///
 /// # Safety
@@ -83,7 +162,14 @@ pub fn exit_with_trap(trap: &Trap) -> ! {
 unsafe fn report_and_exit(code: TrapCode, at: Option<(usize, usize)>) -> ! {
     let mut w = backtrace::RawWriter::new();
     w.str("wasm trap: ");
-    w.str(code.message());
+    match code {
+        // Raised from a host function, never from a signal handler: the thread-local is safe.
+        TrapCode::HostTrap => match take_host_trap_message() {
+            Some(m) => w.str(&m),
+            None => w.str(code.message()),
+        },
+        _ => w.str(code.message()),
+    }
     w.str("\n");
     if let Some((pc, fp)) = at {
         // SAFETY: forwarded contract.

@@ -37,7 +37,7 @@ pub(crate) fn write_sizes(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_args_get(vmctx: *mut u8, argv: i32, argv_buf: i32) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         write_list(&mem, &ctx.args, argv as u32, argv_buf as u32)
     }))
 }
@@ -49,7 +49,7 @@ pub unsafe extern "C" fn wasmaot_wasi_args_sizes_get(
     argv_buf_size: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         write_sizes(&mem, &ctx.args, argc as u32, argv_buf_size as u32)
     }))
 }
@@ -61,7 +61,7 @@ pub unsafe extern "C" fn wasmaot_wasi_environ_get(
     environ_buf: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         write_list(&mem, &ctx.env, environ as u32, environ_buf as u32)
     }))
 }
@@ -73,7 +73,7 @@ pub unsafe extern "C" fn wasmaot_wasi_environ_sizes_get(
     buf_size: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         write_sizes(&mem, &ctx.env, count as u32, buf_size as u32)
     }))
 }

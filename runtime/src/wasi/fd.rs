@@ -187,7 +187,7 @@ fn rw(
     offset: Option<i64>,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         let e = file(ctx, fd)?;
         // Without the right it is EBADF, as POSIX says for an fd not open for reading/writing
         // (and as wasmtime answers).
@@ -278,14 +278,14 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_pwrite(
 }
 
 /// `lseek` with a preview1 whence (SET 0, CUR 1, END 2).
-fn seek(fd: i32, offset: i64, whence: u8) -> Result<u64, Errno> {
+fn seek(vmctx: *mut u8, fd: i32, offset: i64, whence: u8) -> Result<u64, Errno> {
     let whence = match whence {
         0 => libc::SEEK_SET,
         1 => libc::SEEK_CUR,
         2 => libc::SEEK_END,
         _ => return Err(errno::INVAL),
     };
-    with_ctx(|ctx| {
+    with_ctx(vmctx, |ctx| {
         let e = file(ctx, fd)?;
         if e.kind == Kind::Stdio {
             // Stdio is a stream to the guest (as on wasmtime), whatever the host fd is.
@@ -313,7 +313,7 @@ pub(crate) fn seek_into(
     out: u32,
 ) -> Result<(), Errno> {
     mem.range(out, 8)?;
-    let pos = seek(fd, offset, whence)?;
+    let pos = seek(mem.vmctx(), fd, offset, whence)?;
     mem.write_u64(out, pos)
 }
 
@@ -336,16 +336,16 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_tell(vmctx: *mut u8, fd: i32, offset: i
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasmaot_wasi_fd_close(_vmctx: *mut u8, fd: i32) -> i32 {
+pub unsafe extern "C" fn wasmaot_wasi_fd_close(vmctx: *mut u8, fd: i32) -> i32 {
     // Dropping the entry closes an owned host fd; stdio is only removed from the table.
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         ctx.fds.remove(&(fd as u32)).map(drop).ok_or(errno::BADF)
     }))
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasmaot_wasi_fd_renumber(_vmctx: *mut u8, from: i32, to: i32) -> i32 {
-    ret(with_ctx(|ctx| {
+pub unsafe extern "C" fn wasmaot_wasi_fd_renumber(vmctx: *mut u8, from: i32, to: i32) -> i32 {
+    ret(with_ctx(vmctx, |ctx| {
         let (from, to) = (from as u32, to as u32);
         ctx.get(from)?;
         ctx.get(to)?;
@@ -357,8 +357,8 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_renumber(_vmctx: *mut u8, from: i32, to
     }))
 }
 
-fn sync(fd: i32, data_only: bool) -> i32 {
-    ret(with_ctx(|ctx| {
+fn sync(vmctx: *mut u8, fd: i32, data_only: bool) -> i32 {
+    ret(with_ctx(vmctx, |ctx| {
         let e = ctx.get(fd as u32)?;
         e.need(if data_only {
             rights::FD_DATASYNC
@@ -378,24 +378,24 @@ fn sync(fd: i32, data_only: bool) -> i32 {
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasmaot_wasi_fd_sync(_vmctx: *mut u8, fd: i32) -> i32 {
-    sync(fd, false)
+pub unsafe extern "C" fn wasmaot_wasi_fd_sync(vmctx: *mut u8, fd: i32) -> i32 {
+    sync(vmctx, fd, false)
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasmaot_wasi_fd_datasync(_vmctx: *mut u8, fd: i32) -> i32 {
-    sync(fd, true)
+pub unsafe extern "C" fn wasmaot_wasi_fd_datasync(vmctx: *mut u8, fd: i32) -> i32 {
+    sync(vmctx, fd, true)
 }
 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_advise(
-    _vmctx: *mut u8,
+    vmctx: *mut u8,
     fd: i32,
     offset: i64,
     len: i64,
     advice: i32,
 ) -> i32 {
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         let advice = match advice {
             0 => libc::POSIX_FADV_NORMAL,
             1 => libc::POSIX_FADV_SEQUENTIAL,
@@ -421,12 +421,12 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_advise(
 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_allocate(
-    _vmctx: *mut u8,
+    vmctx: *mut u8,
     fd: i32,
     offset: i64,
     len: i64,
 ) -> i32 {
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         let e = file(ctx, fd)?;
         e.need(rights::FD_ALLOCATE)?;
         if offset < 0 || len <= 0 {
@@ -465,7 +465,7 @@ fn current_flags(e: &FdEntry) -> Result<u16, Errno> {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_fdstat_get(vmctx: *mut u8, fd: i32, buf: i32) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         let e = ctx.get(fd as u32)?;
         let flags = current_flags(e)?;
         let mut b = [0u8; 24];
@@ -479,11 +479,11 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_fdstat_get(vmctx: *mut u8, fd: i32, buf
 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_fdstat_set_flags(
-    _vmctx: *mut u8,
+    vmctx: *mut u8,
     fd: i32,
     flags: i32,
 ) -> i32 {
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         let flags = flags as u16;
         let e = ctx.get_mut(fd as u32)?;
         e.need(rights::FD_FDSTAT_SET_FLAGS)?;
@@ -517,12 +517,12 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_fdstat_set_flags(
 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_fdstat_set_rights(
-    _vmctx: *mut u8,
+    vmctx: *mut u8,
     fd: i32,
     base: i64,
     inheriting: i64,
 ) -> i32 {
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         let e = ctx.get_mut(fd as u32)?;
         // Rights can only be dropped: asking for one the fd does not hold is ENOTCAPABLE.
         let (base, inheriting) = (base as u64, inheriting as u64);
@@ -544,7 +544,7 @@ pub(crate) fn fd_filestat_get(
     layout: &FilestatLayout,
 ) -> Result<(), Errno> {
     mem.range(buf, layout.size)?;
-    let st = with_ctx(|ctx| -> Result<Filestat, Errno> {
+    let st = with_ctx(mem.vmctx(), |ctx| -> Result<Filestat, Errno> {
         let e = ctx.get(fd as u32)?;
         e.need(rights::FD_FILESTAT_GET)?;
         Ok(Filestat::from_stat(&fstat(e.raw())?))
@@ -560,11 +560,11 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_filestat_get(vmctx: *mut u8, fd: i32, b
 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_filestat_set_size(
-    _vmctx: *mut u8,
+    vmctx: *mut u8,
     fd: i32,
     size: i64,
 ) -> i32 {
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         let e = file(ctx, fd)?;
         e.need(rights::FD_FILESTAT_SET_SIZE)?;
         if size < 0 {
@@ -577,13 +577,13 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_filestat_set_size(
 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_filestat_set_times(
-    _vmctx: *mut u8,
+    vmctx: *mut u8,
     fd: i32,
     atim: i64,
     mtim: i64,
     fst: i32,
 ) -> i32 {
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         let e = ctx.get(fd as u32)?;
         e.need(rights::FD_FILESTAT_SET_TIMES)?;
         let t = timespecs(atim as u64, mtim as u64, fst as u16)?;
@@ -606,7 +606,7 @@ fn preopen_name(ctx: &WasiCtx, fd: i32, other: Errno) -> Result<&str, Errno> {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_prestat_get(vmctx: *mut u8, fd: i32, buf: i32) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         let name = preopen_name(ctx, fd, errno::BADF)?;
         // prestat: tag u8 (0 = dir) + 3 pad, pr_name_len u32.
         let mut b = [0u8; 8];
@@ -623,7 +623,7 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_prestat_dir_name(
     path_len: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         let name = preopen_name(ctx, fd, errno::NOTDIR)?;
         mem.range(path as u32, path_len as u32)?;
         if name.len() > path_len as u32 as usize {
@@ -740,7 +740,7 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_readdir(
     bufused: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         let e = ctx.get(fd as u32)?;
         // wasmtime answers EBADF for a descriptor that is not a directory (it is not in its
         // directory table), and programs rely on it: TinyGo's `os.File.Readdirnames` on a

@@ -10,6 +10,8 @@ use wasmaot_abi::vmctx::{VmOffsets, memory_def};
 pub(crate) struct Mem {
     base: *mut u8,
     len: u64,
+    /// The calling instance's vmctx (which WASI context to use, see `super::with_ctx`).
+    vmctx: *mut u8,
 }
 
 impl Mem {
@@ -22,6 +24,7 @@ impl Mem {
             return Mem {
                 base: std::ptr::null_mut(),
                 len: 0,
+                vmctx,
             };
         }
         // SAFETY: per the caller's contract, the fixed prefix is readable.
@@ -41,8 +44,13 @@ impl Mem {
                     .cast::<u64>()
                     .read_unaligned()
             };
-            Mem { base, len }
+            Mem { base, len, vmctx }
         }
+    }
+
+    /// The vmctx this view was read from.
+    pub(crate) fn vmctx(&self) -> *mut u8 {
+        self.vmctx
     }
 
     /// Host address of guest range `[ptr, ptr + len)`, or EFAULT.

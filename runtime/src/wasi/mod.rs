@@ -38,6 +38,19 @@ pub struct WasiConfig {
     pub preopens: Vec<Preopen>,
     /// Listening sockets handed to the guest after the preopens (`--tcplisten`).
     pub listeners: Vec<std::net::TcpListener>,
+    /// What the guest's fds 0, 1 and 2 are.
+    pub stdio: Stdio,
+}
+
+/// The guest's standard streams.
+#[derive(Debug, Default)]
+pub enum Stdio {
+    /// The host process's own fds 0, 1 and 2 (executables).
+    #[default]
+    Inherit,
+    /// Host fds owned by this context (an embedder's choice), `None` for a stream the guest
+    /// does not have (EBADF, as a closed fd).
+    Fds([Option<OwnedFd>; 3]),
 }
 
 /// A host directory made visible to the guest under the name `guest`.
@@ -109,16 +122,16 @@ impl FdEntry {
     }
 }
 
-/// The process-wide WASI state.
+/// The WASI state of a guest: process-wide in executables, one per instance for embedders.
 #[derive(Debug, Default)]
-pub(crate) struct WasiCtx {
-    pub args: Vec<Vec<u8>>,
-    pub env: Vec<Vec<u8>>,
-    pub fds: BTreeMap<u32, FdEntry>,
+pub struct WasiCtx {
+    pub(crate) args: Vec<Vec<u8>>,
+    pub(crate) env: Vec<Vec<u8>>,
+    pub(crate) fds: BTreeMap<u32, FdEntry>,
 }
 
 impl WasiCtx {
-    /// A context with stdio only.
+    /// A context with the host's stdio only.
     fn with_stdio() -> WasiCtx {
         let mut ctx = WasiCtx::default();
         for (fd, rights) in [(0, rights::STDIN), (1, rights::STDOUT), (2, rights::STDOUT)] {
@@ -197,76 +210,119 @@ fn lock() -> MutexGuard<'static, Option<WasiCtx>> {
     CTX.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Runs `f` on the process-wide context (a stdio-only context if `init` was never called).
-pub(crate) fn with_ctx<R>(f: impl FnOnce(&mut WasiCtx) -> R) -> R {
+/// Runs `f` on the WASI context of the instance behind `vmctx`: its own (instances an embedder
+/// created with a configuration), else the process-wide one (executables; a stdio-only
+/// context if `init` was never called).
+pub(crate) fn with_ctx<R>(vmctx: *mut u8, f: impl FnOnce(&mut WasiCtx) -> R) -> R {
+    // SAFETY: the safety contract of every `wasmaot_wasi_*` function: `vmctx` is null or a
+    // VMContext with the fixed prefix, whose INSTANCE field is null or a live instance.
+    if let Some(own) = unsafe { crate::instance::wasi_of_vmctx(vmctx) } {
+        let mut guard = own.lock().unwrap_or_else(|e| e.into_inner());
+        return f(&mut guard);
+    }
     let mut guard = lock();
     f(guard.get_or_insert_with(WasiCtx::with_stdio))
 }
 
-/// Sets up the process-wide WASI context: fds 0, 1, 2 are the host's stdio, fds 3.. the
-/// preopens in order. Replaces any previous context.
+/// Sets up the process-wide WASI context (see [`WasiCtx::new`]). Replaces any previous one.
 pub fn init(config: WasiConfig) -> Result<(), String> {
-    let mut ctx = WasiCtx::with_stdio();
-    ctx.args = config.args;
-    ctx.env = config.env;
-    for p in config.preopens {
-        let c = CString::new(p.host.as_os_str().as_bytes()).map_err(|_| {
-            format!(
-                "cannot open preopen directory {}: path contains a NUL byte",
-                p.host.display()
-            )
-        })?;
-        // SAFETY: `c` is a valid C string.
-        let fd = unsafe {
-            libc::open(
-                c.as_ptr(),
-                libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC,
-            )
-        };
-        if fd < 0 {
-            return Err(format!(
-                "cannot open preopen directory {}: {}",
-                p.host.display(),
-                std::io::Error::last_os_error()
-            ));
-        }
-        // SAFETY: `fd` was just opened and is owned by nobody else.
-        let owned = unsafe { OwnedFd::from_raw_fd(fd) };
-        let n = ctx.fds.len() as u32;
-        ctx.fds.insert(
-            n,
-            FdEntry {
-                host: HostFd::Owned(owned),
-                kind: Kind::Dir {
-                    preopen: Some(p.guest),
-                },
-                filetype: filetype::DIRECTORY,
-                rights_base: rights::DIR_BASE,
-                rights_inheriting: rights::DIR_BASE | rights::FILE_BASE,
-                stdio_flags: 0,
-            },
-        );
-    }
-    for l in config.listeners {
-        let n = ctx.fds.len() as u32;
-        ctx.fds.insert(
-            n,
-            FdEntry {
-                host: HostFd::Owned(OwnedFd::from(l)),
-                kind: Kind::Socket,
-                filetype: filetype::SOCKET_STREAM,
-                rights_base: rights::SOCKET_BASE | rights::SOCK_ACCEPT,
-                rights_inheriting: rights::SOCKET_BASE,
-                stdio_flags: 0,
-            },
-        );
-    }
+    let ctx = WasiCtx::new(config)?;
     // As in wasmtime (a Rust program), a write to a closed pipe is EPIPE for the guest rather
     // than a fatal SIGPIPE: the executable's `main` is not Rust's, so nobody else ignores it.
     // SAFETY: setting a signal disposition to SIG_IGN has no preconditions.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
     *lock() = Some(ctx);
     Ok(())
+}
+
+impl WasiCtx {
+    /// A context from `config`: fds 0, 1, 2 are the standard streams, fds 3.. the preopens
+    /// in order, then the listeners.
+    pub fn new(config: WasiConfig) -> Result<WasiCtx, String> {
+        let mut ctx = match config.stdio {
+            Stdio::Inherit => WasiCtx::with_stdio(),
+            Stdio::Fds(fds) => {
+                let mut ctx = WasiCtx::default();
+                for (n, fd) in fds.into_iter().enumerate() {
+                    let Some(fd) = fd else { continue };
+                    let filetype = fd::host_filetype(fd.as_raw_fd()).unwrap_or(filetype::UNKNOWN);
+                    ctx.fds.insert(
+                        n as u32,
+                        FdEntry {
+                            host: HostFd::Owned(fd),
+                            kind: Kind::Stdio,
+                            filetype,
+                            rights_base: if n == 0 {
+                                rights::STDIN
+                            } else {
+                                rights::STDOUT
+                            },
+                            rights_inheriting: 0,
+                            stdio_flags: 0,
+                        },
+                    );
+                }
+                ctx
+            }
+        };
+        ctx.args = config.args;
+        ctx.env = config.env;
+        // Preopens and listeners follow the standard streams even when some of those are absent.
+        let mut next = 3u32;
+        for p in config.preopens {
+            let c = CString::new(p.host.as_os_str().as_bytes()).map_err(|_| {
+                format!(
+                    "cannot open preopen directory {}: path contains a NUL byte",
+                    p.host.display()
+                )
+            })?;
+            // SAFETY: `c` is a valid C string.
+            let fd = unsafe {
+                libc::open(
+                    c.as_ptr(),
+                    libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC,
+                )
+            };
+            if fd < 0 {
+                return Err(format!(
+                    "cannot open preopen directory {}: {}",
+                    p.host.display(),
+                    std::io::Error::last_os_error()
+                ));
+            }
+            // SAFETY: `fd` was just opened and is owned by nobody else.
+            let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+            ctx.fds.insert(
+                next,
+                FdEntry {
+                    host: HostFd::Owned(owned),
+                    kind: Kind::Dir {
+                        preopen: Some(p.guest),
+                    },
+                    filetype: filetype::DIRECTORY,
+                    rights_base: rights::DIR_BASE,
+                    rights_inheriting: rights::DIR_BASE | rights::FILE_BASE,
+                    stdio_flags: 0,
+                },
+            );
+            next += 1;
+        }
+        for l in config.listeners {
+            ctx.fds.insert(
+                next,
+                FdEntry {
+                    host: HostFd::Owned(OwnedFd::from(l)),
+                    kind: Kind::Socket,
+                    filetype: filetype::SOCKET_STREAM,
+                    rights_base: rights::SOCKET_BASE | rights::SOCK_ACCEPT,
+                    rights_inheriting: rights::SOCKET_BASE,
+                    stdio_flags: 0,
+                },
+            );
+            next += 1;
+        }
+        Ok(ctx)
+    }
 }
 
 /// Converts an internal result to the value a WASI function returns.

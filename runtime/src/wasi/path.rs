@@ -430,7 +430,7 @@ pub unsafe extern "C" fn wasmaot_wasi_path_open(
     opened_fd: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         path_open(
             ctx,
             &mem,
@@ -458,7 +458,7 @@ pub(crate) fn path_filestat_get(
     buf: u32,
     layout: &FilestatLayout,
 ) -> Result<(), Errno> {
-    let st = with_ctx(|ctx| {
+    let st = with_ctx(mem.vmctx(), |ctx| {
         let follow = flags as u32 & LOOKUP_SYMLINK_FOLLOW != 0;
         let r = resolve_arg(ctx, rights::PATH_FILESTAT_GET, mem, fd, path, len, follow)?;
         filestat_at(r.dir(), &r.name)
@@ -493,7 +493,7 @@ pub unsafe extern "C" fn wasmaot_wasi_path_filestat_set_times(
     fst_flags: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         let times = timespecs(atim as u64, mtim as u64, fst_flags as u16)?;
         let follow = flags as u32 & LOOKUP_SYMLINK_FOLLOW != 0;
         let r = resolve_arg(
@@ -529,7 +529,7 @@ fn at_final_name(
     needed: u64,
     call: impl FnOnce(RawFd, &CStr) -> libc::c_int,
 ) -> Result<(), Errno> {
-    with_ctx(|ctx| {
+    with_ctx(mem.vmctx(), |ctx| {
         let r = resolve_arg(ctx, needed, mem, fd, path, path_len, false)?;
         errno::check(call(r.dir(), &r.name))?;
         Ok(())
@@ -604,7 +604,7 @@ pub unsafe extern "C" fn wasmaot_wasi_path_rename(
     new_path_len: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         let old = resolve_arg(
             ctx,
             rights::PATH_RENAME_SOURCE,
@@ -643,7 +643,7 @@ pub unsafe extern "C" fn wasmaot_wasi_path_link(
     new_path_len: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         // As wasmtime: following a symlink for the source is refused (EINVAL); Linux's
         // linkat without AT_SYMLINK_FOLLOW links the symlink itself.
         if old_flags as u32 & LOOKUP_SYMLINK_FOLLOW != 0 {
@@ -693,7 +693,7 @@ pub unsafe extern "C" fn wasmaot_wasi_path_symlink(
     new_path_len: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         // The link's contents are only data; resolution never follows one out of the sandbox.
         let target = read_path(&mem, old_path, old_path_len)?;
         // As wasmtime (cap-std): a link to an absolute path is refused, since it could only
@@ -728,7 +728,7 @@ pub unsafe extern "C" fn wasmaot_wasi_path_readlink(
     bufused: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         let r = resolve_arg(ctx, rights::PATH_READLINK, &mem, fd, path, path_len, false)?;
         let target = readlink_raw(r.dir(), &r.name).map_err(errno::from_host)?;
         // As wasmtime (cap-std): an absolute target names a host path, which the guest may

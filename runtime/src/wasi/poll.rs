@@ -122,7 +122,7 @@ enum FdWait {
     Poll(libc::pollfd),
 }
 
-fn fd_wait(userdata: u64, fd: u32, write: bool) -> FdWait {
+fn fd_wait(vmctx: *mut u8, userdata: u64, fd: u32, write: bool) -> FdWait {
     let kind = fd_event_kind(write);
     let err = |error| {
         FdWait::Ready(Event {
@@ -132,7 +132,7 @@ fn fd_wait(userdata: u64, fd: u32, write: bool) -> FdWait {
             ..Event::default()
         })
     };
-    with_ctx(|ctx| {
+    with_ctx(vmctx, |ctx| {
         let Ok(e) = ctx.get(fd) else {
             return err(errno::BADF);
         };
@@ -164,7 +164,7 @@ fn fd_wait(userdata: u64, fd: u32, write: bool) -> FdWait {
 }
 
 /// Waits for the first of `subs` and returns the events that are ready.
-pub(crate) fn poll(subs: &[Sub]) -> Vec<Event> {
+pub(crate) fn poll(vmctx: *mut u8, subs: &[Sub]) -> Vec<Event> {
     let start = mono_now();
     let mut events = Vec::new();
     // (userdata, monotonic deadline)
@@ -199,7 +199,7 @@ pub(crate) fn poll(subs: &[Sub]) -> Vec<Event> {
                 userdata,
                 fd,
                 write,
-            } => match fd_wait(userdata, fd, write) {
+            } => match fd_wait(vmctx, userdata, fd, write) {
                 FdWait::Ready(ev) => events.push(ev),
                 FdWait::Poll(p) => {
                     waiting.push((userdata, write));
@@ -316,6 +316,7 @@ pub(crate) fn poll(subs: &[Sub]) -> Vec<Event> {
 
 /// poll_oneoff with subscriptions laid out as `layout` says.
 pub(crate) fn poll_oneoff(
+    vmctx: *mut u8,
     mem: &Mem,
     input: u32,
     out: u32,
@@ -330,7 +331,7 @@ pub(crate) fn poll_oneoff(
     mem.range(out, n.checked_mul(EVENT_SIZE).ok_or(errno::FAULT)?)?;
     mem.range(nevents, 4)?;
     let subs = read_subs(mem, input, n, layout)?;
-    let mut events = poll(&subs);
+    let mut events = poll(vmctx, &subs);
     events.truncate(n as usize);
     write_events(mem, out, &events)?;
     mem.write_u32(nevents, events.len() as u32)
@@ -346,6 +347,7 @@ pub unsafe extern "C" fn wasmaot_wasi_poll_oneoff(
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
     ret(poll_oneoff(
+        vmctx,
         &mem,
         input as u32,
         out as u32,

@@ -1,4 +1,5 @@
-//! proc_exit (exits the process with the guest's code) and proc_raise (sends the signal to our
+//! proc_exit (ends the guest: the process, or in an embedder the current call, with the guest's
+//! code) and proc_raise (sends the signal to our
 //! own process, as the preview1 specification says: "similar to raise in POSIX").
 //! Must never return from proc_exit.
 
@@ -6,7 +7,9 @@ use super::errno;
 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_proc_exit(_vmctx: *mut u8, code: i32) -> ! {
-    std::process::exit(code)
+    // SAFETY: this frame owns nothing; the frames below it up to the catch point are compiled
+    // wasm code and trampolines.
+    unsafe { crate::trap::exit_guest(code) }
 }
 
 /// The host signal for a WASI `signal` value (0 = none, 1 = HUP ... 30 = SYS, in the order of

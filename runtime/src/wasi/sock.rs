@@ -70,7 +70,7 @@ pub unsafe extern "C" fn wasmaot_wasi_sock_accept(
     ro_fd: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         accept(ctx, &mem, fd, flags as u16, ro_fd as u32)
     }))
 }
@@ -116,7 +116,7 @@ pub unsafe extern "C" fn wasmaot_wasi_sock_recv(
     ro_flags: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         let raw = socket(ctx, fd, rights::FD_READ)?;
         let ri_flags = ri_flags as u16;
         if ri_flags & !(RECV_PEEK | RECV_WAITALL) != 0 {
@@ -153,7 +153,7 @@ pub unsafe extern "C" fn wasmaot_wasi_sock_send(
     so_datalen: i32,
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
-    ret(with_ctx(|ctx| {
+    ret(with_ctx(vmctx, |ctx| {
         let raw = socket(ctx, fd, rights::FD_WRITE)?;
         if si_flags != 0 {
             return Err(errno::INVAL);
@@ -166,8 +166,8 @@ pub unsafe extern "C" fn wasmaot_wasi_sock_send(
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasmaot_wasi_sock_shutdown(_vmctx: *mut u8, fd: i32, how: i32) -> i32 {
-    ret(with_ctx(|ctx| {
+pub unsafe extern "C" fn wasmaot_wasi_sock_shutdown(vmctx: *mut u8, fd: i32, how: i32) -> i32 {
+    ret(with_ctx(vmctx, |ctx| {
         let raw = socket(ctx, fd, rights::SOCK_SHUTDOWN)?;
         let how = match how as u8 {
             SDFLAGS_RD => libc::SHUT_RD,

@@ -97,6 +97,7 @@ pub unsafe extern "C" fn wasmaot_wasi_unstable_poll_oneoff(
 ) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
     ret(poll_oneoff(
+        vmctx,
         &mem,
         input as u32,
         out as u32,

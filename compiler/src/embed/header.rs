@@ -87,7 +87,12 @@ pub fn module_header(prefix: &str, m: &ModuleInterface) -> String {
             params.join(", ")
         ));
     }
-    let other: Vec<_> = m.exports.iter().filter(|e| !e.is_callable()).collect();
+    let other: Vec<_> = m
+        .exports
+        .iter()
+        .filter(|e| !callable.iter().any(|c| c.name == e.name))
+        .filter(|e| !matches!(e.name.as_str(), "_start" | "_initialize"))
+        .collect();
     if !other.is_empty() {
         h.push_str("\n/* Exported functions with types C cannot pass (call them with wasmaot_instance_call):\n");
         for e in other {

@@ -29,7 +29,7 @@ pub struct ExportFunc {
 
 impl ExportFunc {
     /// Whether C can call it through a typed function: i32, i64, f32 and f64 only.
-    pub fn is_callable(&self) -> bool {
+    fn is_callable(&self) -> bool {
         self.sig
             .params
             .iter()
@@ -91,9 +91,12 @@ impl ModuleInterface {
         m
     }
 
-    /// The exports that get a typed C function and a Go method.
+    /// The exports that get a typed C function and a Go method: those with C types, except
+    /// `_start` and `_initialize` (`PREFIX_run` and `PREFIX_initialize` call them).
     pub fn callable_exports(&self) -> impl Iterator<Item = &ExportFunc> {
-        self.exports.iter().filter(|e| e.is_callable())
+        self.exports
+            .iter()
+            .filter(|e| e.is_callable() && !matches!(e.name.as_str(), "_start" | "_initialize"))
     }
 }
 

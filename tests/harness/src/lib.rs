@@ -345,6 +345,26 @@ pub fn go_env(tools: &Tools) -> Vec<(String, String)> {
     ]
 }
 
+/// The environment of a native `go build` with cgo (a Go host program): the host's OS and
+/// architecture, module mode without network, the same caches as [`go_env`].
+pub fn go_env_native(tools: &Tools) -> Vec<(String, String)> {
+    let cache = tools.cache.display().to_string();
+    vec![
+        ("GOOS".into(), String::new()),
+        ("GOARCH".into(), String::new()),
+        ("GO111MODULE".into(), "on".into()),
+        ("GOFLAGS".into(), "-mod=mod".into()),
+        ("GOPROXY".into(), "off".into()),
+        ("GOTOOLCHAIN".into(), "local".into()),
+        ("GOWORK".into(), "off".into()),
+        ("GOENV".into(), "off".into()),
+        ("CGO_ENABLED".into(), "1".into()),
+        ("GOCACHE".into(), format!("{cache}/go-build")),
+        ("GOPATH".into(), format!("{cache}/gopath")),
+        ("GOTMPDIR".into(), String::new()),
+    ]
+}
+
 /// The trimmed stdout of a tool's version command (`what`, for messages), run once per
 /// process and kept in `cell` (an error too).
 fn tool_version(
@@ -392,6 +412,11 @@ pub fn go_version(tools: &Tools) -> Result<String> {
 /// `GOOS=wasip1 GOARCH=wasm`, cached in `tests/.cache/go/` by a hash of the sources and
 /// the Go version. Returns the `.wasm` path.
 pub fn go_build(tools: &Tools, dir: &Path) -> Result<PathBuf> {
+    go_build_with(tools, dir, &[])
+}
+
+/// [`go_build`] with extra `go build` flags (e.g. `-buildmode=c-shared` for a reactor).
+pub fn go_build_with(tools: &Tools, dir: &Path, flags: &[&str]) -> Result<PathBuf> {
     let version = go_version(tools)?;
     let mut sources: Vec<PathBuf> = fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
@@ -403,6 +428,7 @@ pub fn go_build(tools: &Tools, dir: &Path) -> Result<PathBuf> {
         bail!("no .go files in {}", dir.display());
     }
     let mut parts: Vec<Vec<u8>> = vec![version.into_bytes(), b"-trimpath".to_vec()];
+    parts.extend(flags.iter().map(|f| f.as_bytes().to_vec()));
     for s in &sources {
         parts.push(
             s.file_name()
@@ -421,7 +447,9 @@ pub fn go_build(tools: &Tools, dir: &Path) -> Result<PathBuf> {
         .join(format!("{name}-{}.wasm", &hash[..16]));
     cached_build(&GO_BUILDS, &hash, &out, |staged| {
         let mut inv = Invocation::new(&tools.go)
-            .args(["build", "-trimpath", "-o"])
+            .args(["build", "-trimpath"])
+            .args(flags.iter().copied())
+            .arg("-o")
             .arg(staged)
             .args(sources.iter().map(|s| s.as_os_str().to_owned()))
             .timeout(Duration::from_secs(600));

@@ -16,10 +16,13 @@
 //! programs in `tests/wat/run`, `corpus/` the corpus' tinygo, go-wasip1 and wasi-wat
 //! cases, `trap/` one module per trap kind in `tests/wat/traps`, `bad-input/` compiler
 //! errors, `aarch64/` cross-compiled programs under qemu, `determinism/` object bytes
-//! independent of `--jobs`.
+//! independent of `--jobs`, `embed/` host functions, static libraries, Go packages and their
+//! host programs (`embed.rs`).
 //!
 //! Environment: `WASMAOT`, `GO`, `WASMTIME`, `QEMU_AARCH64`, `WASMAOT_CORPUS` override
 //! where the tools and the corpus are found (see `wasmaot_tests::Tools`).
+
+mod embed;
 
 use std::fs;
 use std::io::Write;
@@ -617,6 +620,12 @@ fn check_compile_error(
     }
 }
 
+/// A module whose only import, `env.foo`, is a host function.
+const IMPORTS_ENV_FOO: &str = r#"(module
+    (import "env" "foo" (func $foo))
+    (memory (export "memory") 1)
+    (func (export "_start") call $foo))"#;
+
 fn bad_input_cases(cases: &mut Vec<Case>) {
     struct Bad {
         name: &'static str,
@@ -680,18 +689,62 @@ fn bad_input_cases(cases: &mut Vec<Case>) {
             flags: &[],
         },
         Bad {
-            name: "unknown-import",
-            file: "unknown_import.wasm",
+            // A host function nothing linked provides: named as the wasm import, not as a
+            // linker's undefined symbol.
+            name: "unresolved-import",
+            file: "unresolved_import.wasm",
+            make: |_| Ok(wat::parse_str(IMPORTS_ENV_FOO)?),
+            needles: &[
+                "unresolved import `env::foo`",
+                "wasmaot_import_env__foo",
+                "--link",
+            ],
+            offset: false,
+            unwritable_output: false,
+            flags: &[],
+        },
+        Bad {
+            name: "import-flag-names-no-import",
+            file: "imports_foo.wasm",
+            make: |_| Ok(wat::parse_str(IMPORTS_ENV_FOO)?),
+            needles: &["--import env::bar=my_bar", "imports no function `env::bar`"],
+            offset: false,
+            unwritable_output: false,
+            flags: &["--import", "env::bar=my_bar"],
+        },
+        Bad {
+            name: "link-input-missing",
+            file: "imports_foo.wasm",
+            make: |_| Ok(wat::parse_str(IMPORTS_ENV_FOO)?),
+            needles: &["--link", "no_such_host.o", "no such file"],
+            offset: false,
+            unwritable_output: false,
+            flags: &["--link", "/no/such/dir/no_such_host.o"],
+        },
+        Bad {
+            name: "host-memory-import",
+            file: "host_memory.wasm",
             make: |_| {
                 Ok(wat::parse_str(
-                    r#"(module
-                        (import "env" "foo" (func $foo))
-                        (memory (export "memory") 1)
-                        (func (export "_start") call $foo))"#,
+                    r#"(module (import "env" "memory" (memory 1)) (func (export "_start")))"#,
                 )?)
             },
-            needles: &["foo"],
-            offset: false,
+            needles: &["env::memory", "it is a memory", "only functions"],
+            offset: true,
+            unwritable_output: false,
+            flags: &[],
+        },
+        Bad {
+            name: "host-multi-value-import",
+            file: "host_pair.wasm",
+            make: |_| {
+                Ok(wat::parse_str(
+                    r#"(module (import "env" "pair" (func (result i32 i32)))
+                        (memory (export "memory") 1) (func (export "_start")))"#,
+                )?)
+            },
+            needles: &["env::pair", "several values"],
+            offset: true,
             unwritable_output: false,
             flags: &[],
         },
@@ -947,6 +1000,7 @@ fn real_main() -> Result<bool> {
     aarch64_cases(&tools, &mut cases)?;
     cpu_cases(&tools, &mut cases)?;
     determinism_cases(&tools, &mut cases);
+    embed::embed_cases(&mut cases);
     if !args.filters.is_empty() {
         cases.retain(|c| args.filters.iter().any(|f| c.name.contains(f.as_str())));
     }

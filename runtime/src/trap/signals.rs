@@ -141,16 +141,19 @@ unsafe fn forward(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::
     }
 }
 
-/// Installs an alternate signal stack on the current thread unless one large enough is already
-/// there. Returns the mapping to free at thread exit, if we made one.
+/// Installs an alternate signal stack on the current thread unless one of at least 16 KiB is
+/// already there. Returns the mapping to free at thread exit, if we made one.
 pub(crate) fn install_altstack() -> Option<AltStack> {
     const SIZE: usize = 256 << 10;
+    // An embedder's thread may have one already (every Go thread has 32 KiB): the handler
+    // needs a few KiB before it jumps away, so a stack of this size is kept as it is.
+    const MIN_EXISTING: usize = 16 << 10;
     // SAFETY: querying and setting the current thread's sigaltstack.
     unsafe {
         let mut old: libc::stack_t = core::mem::zeroed();
         if libc::sigaltstack(ptr::null(), &mut old) == 0
             && old.ss_flags & libc::SS_DISABLE == 0
-            && old.ss_size >= SIZE / 4
+            && old.ss_size >= MIN_EXISTING
         {
             return None;
         }

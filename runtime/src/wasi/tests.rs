@@ -1284,7 +1284,7 @@ fn poll_oneoff_clocks_and_fds() {
     // A pipe: a read subscription plus a long clock. Not readable -> waits for the clock.
     let mut p = [0i32; 2];
     assert_eq!(unsafe { libc::pipe(p.as_mut_ptr()) }, 0);
-    let rfd = with_ctx(vmctx, |ctx| {
+    let rfd = with_ctx(std::ptr::null_mut(), |ctx| {
         ctx.insert(FdEntry {
             // SAFETY: freshly created pipe end, owned by the table from now on.
             host: HostFd::Owned(unsafe { OwnedFd::from_raw_fd(p[0]) }),
@@ -1331,7 +1331,7 @@ fn poll_oneoff_clocks_and_fds() {
     let mut q = [0i32; 2];
     assert_eq!(unsafe { libc::pipe(q.as_mut_ptr()) }, 0);
     unsafe { libc::close(q[0]) };
-    let wfd = with_ctx(vmctx, |ctx| {
+    let wfd = with_ctx(std::ptr::null_mut(), |ctx| {
         ctx.insert(FdEntry {
             // SAFETY: freshly created pipe end, owned by the table from now on.
             host: HostFd::Owned(unsafe { OwnedFd::from_raw_fd(q[1]) }),

@@ -137,3 +137,49 @@ impl Options {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_symbol_flags_parse_and_reject_junk() {
+        assert_eq!(
+            ImportSymbol::parse("env::log=my_log").unwrap(),
+            ImportSymbol {
+                module: "env".into(),
+                name: "log".into(),
+                symbol: "my_log".into()
+            }
+        );
+        // Module and name may hold anything but `::` in the module; the symbol is last.
+        let p = ImportSymbol::parse("wasi:io/x::a=b=c_d").unwrap();
+        assert_eq!(
+            (p.module.as_str(), p.name.as_str(), p.symbol.as_str()),
+            ("wasi:io/x", "a=b", "c_d")
+        );
+        for bad in [
+            "env::log",
+            "envlog=x",
+            "env::log=",
+            "env::log=9x",
+            "env::log=a-b",
+        ] {
+            assert!(ImportSymbol::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_must_be_c_identifiers() {
+        let mut o = Options::default();
+        for (name, ok) in [
+            ("app", true),
+            ("my_app2", true),
+            ("2app", false),
+            ("a-b", false),
+        ] {
+            o.name = Some(name.into());
+            assert_eq!(o.validate().is_ok(), ok, "{name}");
+        }
+    }
+}

@@ -29,7 +29,7 @@ pub fn package_name(dir: &Path) -> String {
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
     if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        name.insert_str(0, "m");
+        name.insert(0, 'm');
     }
     name
 }

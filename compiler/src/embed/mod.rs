@@ -200,3 +200,38 @@ pub fn write_go_package(compiled: &Compiled, opts: &Options, output: &Path) -> R
     )?;
     out.commit()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_names_come_from_the_output() {
+        assert_eq!(default_name(Path::new("out/libapp.a")), "app");
+        assert_eq!(default_name(Path::new("lib.a")), "lib");
+        assert_eq!(default_name(Path::new("my-mod.a")), "my_mod");
+        assert_eq!(default_name(Path::new("pkg/hello")), "hello");
+        assert_eq!(default_name(Path::new("9lives.a")), "m_9lives");
+    }
+
+    #[test]
+    fn go_method_names_are_camel_case_or_escaped() {
+        let e = |name: &str| ExportFunc {
+            name: name.into(),
+            func_index: 0,
+            sig: Signature {
+                params: vec![],
+                results: vec![],
+            },
+        };
+        let mut taken = std::collections::HashSet::new();
+        assert_eq!(golang::method_name(&e("get_value"), &mut taken), "GetValue");
+        assert_eq!(golang::method_name(&e("add"), &mut taken), "Add");
+        assert_eq!(golang::method_name(&e("run"), &mut taken), "Export_run");
+        assert_eq!(golang::method_name(&e("Add"), &mut taken), "Export_Add");
+        assert_eq!(
+            golang::method_name(&e("a.b"), &mut taken),
+            "Export__x612e62"
+        );
+    }
+}

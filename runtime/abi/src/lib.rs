@@ -47,3 +47,12 @@ pub const DEFAULT_WASM_STACK: u64 = 8 << 20;
 /// Extra native stack kept free below the wasm stack limit for host calls (WASI, builtins) and
 /// the trap handler's frame walking.
 pub const HOST_STACK_MARGIN: u64 = 1 << 20;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn c_header_states_this_abi_version() {
+        let line = format!("#define WASMAOT_ABI_VERSION {}", super::ABI_VERSION);
+        assert!(super::C_HEADER.contains(&line), "wasmaot.h lacks `{line}`");
+    }
+}

@@ -115,13 +115,11 @@ fn translate_function(
 ) -> Result<Translated> {
     let index = info.num_imported_funcs + def_index;
     let body = &info.bodies[def_index as usize].body;
-    let offset = body.range().start;
     let sig = wasm_signature(
         info.func_signature(index),
         isa.default_call_conv(),
         isa.pointer_type(),
-        offset,
-    )?;
+    );
     let mut func = ir::Function::with_name_signature(UserFuncName::user(NS_WASM_FUNC, index), sig);
     let mut env = FuncEnv::new(info, isa);
     translator.translate(&mut env, body, &mut func)?;

@@ -149,16 +149,8 @@ fn compile_call(
     isa: &dyn TargetIsa,
 ) -> Result<ApiFunction> {
     let ptr = isa.pointer_type();
-    let param_types: Vec<ir::Type> = sig
-        .params
-        .iter()
-        .map(|&t| clif_type(t).expect("callable exports have scalar types"))
-        .collect();
-    let result_types: Vec<ir::Type> = sig
-        .results
-        .iter()
-        .map(|&t| clif_type(t).expect("callable exports have scalar types"))
-        .collect();
+    let param_types: Vec<ir::Type> = sig.params.iter().map(|&t| clif_type(t)).collect();
+    let result_types: Vec<ir::Type> = sig.results.iter().map(|&t| clif_type(t)).collect();
     let mut c_params = vec![ptr];
     c_params.extend(&param_types);
     c_params.extend(std::iter::repeat_n(ptr, result_types.len()));

@@ -20,15 +20,14 @@ use crate::module::Signature;
 /// `extern "C" fn(code: *const u8, vmctx: *mut u8, values: *mut u8)`. Loads the params from the
 /// 16-byte slots at `values` (slot i at `16 * i`, little-endian at the slot's start), calls
 /// `code(vmctx, params...)` with the wasm signature, and stores the results into slots 0..n.
-///
-/// Fails (`Unsupported`) only for signatures with `v128`.
+/// A `v128` fills its whole slot.
 pub fn compile_array_call(sig: &Signature, isa: &dyn TargetIsa) -> Result<CompiledFunction> {
     let ptr = isa.pointer_type();
     let mut native = ir::Signature::new(isa.default_call_conv());
     native
         .params
         .extend([AbiParam::new(ptr), AbiParam::new(ptr), AbiParam::new(ptr)]);
-    let wasm_sig = wasm_signature(sig, isa.default_call_conv(), ptr, 0)?;
+    let wasm_sig = wasm_signature(sig, isa.default_call_conv(), ptr);
     let mut func = ir::Function::with_name_signature(UserFuncName::default(), native);
     let mut ctx = FunctionBuilderContext::new();
     let mut b = FunctionBuilder::new(&mut func, &mut ctx);
@@ -137,7 +136,7 @@ pub fn compile_host_trampoline(
 ) -> Result<CompiledFunction> {
     let ptr = isa.pointer_type();
     let call_conv = isa.default_call_conv();
-    let wasm_sig = wasm_signature(sig, call_conv, ptr, 0)?;
+    let wasm_sig = wasm_signature(sig, call_conv, ptr);
     let mut symbols = SymbolTable::default();
     let mut func = ir::Function::with_name_signature(UserFuncName::default(), wasm_sig.clone());
     let host_name = func.declare_imported_user_function(UserExternalName::new(

@@ -15,38 +15,27 @@ use wasmaot_abi::vmctx::{func_import, func_ref};
 
 use super::alias::Region;
 use super::{FuncEnv, NS_WASM_FUNC, mutable_flags};
-use crate::error::Result;
 
 impl FuncEnv<'_> {
     /// The imported signature of wasm type `type_index` (cached).
-    fn sig_ref(
-        &mut self,
-        builder: &mut FunctionBuilder,
-        type_index: u32,
-        offset: u64,
-    ) -> Result<SigRef> {
+    fn sig_ref(&mut self, builder: &mut FunctionBuilder, type_index: u32) -> SigRef {
         if let Some(&s) = self.sigs.get(&type_index) {
-            return Ok(s);
+            return s;
         }
-        let sig = self.signature_of_type(type_index, offset)?;
+        let sig = self.signature_of_type(type_index);
         let s = builder.import_signature(sig);
         self.sigs.insert(type_index, s);
-        Ok(s)
+        s
     }
 
     /// The `FuncRef` of a function called directly: a defined wasm function, or a WASI host
     /// function (same native shape: `(vmctx, params...) -> results`, C ABI).
-    fn direct_func_ref(
-        &mut self,
-        builder: &mut FunctionBuilder,
-        callee: u32,
-        offset: u64,
-    ) -> Result<FuncRef> {
+    fn direct_func_ref(&mut self, builder: &mut FunctionBuilder, callee: u32) -> FuncRef {
         if let Some(&f) = self.direct_funcs.get(&callee) {
-            return Ok(f);
+            return f;
         }
         let type_index = self.info.funcs[callee as usize].type_index;
-        let sig = self.signature_of_type(type_index, offset)?;
+        let sig = self.signature_of_type(type_index);
         let f = match &self.info.funcs[callee as usize].direct_symbol {
             Some(symbol) => {
                 let symbol = symbol.clone();
@@ -67,24 +56,23 @@ impl FuncEnv<'_> {
             }
         };
         self.direct_funcs.insert(callee, f);
-        Ok(f)
+        f
     }
 
-    /// `call callee`: returns the results. `offset` is the operator's, for errors.
+    /// `call callee`: returns the results.
     pub fn call(
         &mut self,
         builder: &mut FunctionBuilder,
         callee: u32,
         args: &[Value],
-        offset: u64,
-    ) -> Result<Vec<Value>> {
+    ) -> Vec<Value> {
         let imported_host = callee < self.info.num_imported_funcs
             && self.info.funcs[callee as usize].direct_symbol.is_none();
         let inst = if imported_host {
             // An import supplied by the embedder: `{code, vmctx}` in our vmctx, set at
             // instantiation.
             let type_index = self.info.funcs[callee as usize].type_index;
-            let sig = self.sig_ref(builder, type_index, offset)?;
+            let sig = self.sig_ref(builder, type_index);
             let slot = self.offsets.imported_func(callee);
             let code =
                 self.load_vmctx_readonly(builder, self.pointer_type, slot + func_import::CODE);
@@ -95,14 +83,14 @@ impl FuncEnv<'_> {
             full.extend_from_slice(args);
             builder.ins().call_indirect(sig, code, &full)
         } else {
-            let f = self.direct_func_ref(builder, callee, offset)?;
+            let f = self.direct_func_ref(builder, callee);
             let vmctx = self.vmctx(builder);
             let mut full = Vec::with_capacity(args.len() + 1);
             full.push(vmctx);
             full.extend_from_slice(args);
             builder.ins().call(f, &full)
         };
-        Ok(builder.inst_results(inst).to_vec())
+        builder.inst_results(inst).to_vec()
     }
 
     /// `call_indirect (type type_index) table`: element `index` of `table` must be in bounds
@@ -115,9 +103,8 @@ impl FuncEnv<'_> {
         type_index: u32,
         index: Value,
         args: &[Value],
-        offset: u64,
-    ) -> Result<Vec<Value>> {
-        let sig = self.sig_ref(builder, type_index, offset)?;
+    ) -> Vec<Value> {
+        let sig = self.sig_ref(builder, type_index);
         let addr = self.table_elem_addr(builder, table, index);
         let flags = self.in_region(builder.func, mutable_flags(), Region::TableElements);
         let funcref = builder.ins().load(self.pointer_type, flags, addr, 0);
@@ -143,7 +130,7 @@ impl FuncEnv<'_> {
         full.push(callee_vmctx);
         full.extend_from_slice(args);
         let inst = builder.ins().call_indirect(sig, code, &full);
-        Ok(builder.inst_results(inst).to_vec())
+        builder.inst_results(inst).to_vec()
     }
 
     /// Calls runtime builtin `b` (C ABI, vmctx first): returns its results.

@@ -22,7 +22,6 @@ use std::collections::HashMap;
 use wasmaot_abi::types::ValType;
 use wasmaot_abi::vmctx::VmOffsets;
 
-use crate::error::{CompileError, Result};
 use crate::module::{ModuleInfo, Signature};
 
 /// `UserExternalName` namespace of wasm functions: the index is the wasm function index.
@@ -56,45 +55,33 @@ impl SymbolTable {
     }
 }
 
-/// The Cranelift type of a wasm value type; `v128` is not supported yet.
-pub fn clif_type(ty: ValType) -> Option<Type> {
-    Some(match ty {
+/// The Cranelift type of a wasm value type. A `v128` is always an `I8X16`, whatever lanes the
+/// operator that made it works on (see `translate/simd.rs`).
+pub fn clif_type(ty: ValType) -> Type {
+    match ty {
         ValType::I32 => types::I32,
         ValType::I64 => types::I64,
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
+        ValType::V128 => types::I8X16,
         // References are pointers (funcref: `*const VMFuncRef`) or opaque host values; both
         // targets are 64-bit. 0 is null.
         ValType::FuncRef | ValType::ExternRef => types::I64,
-        ValType::V128 => return None,
-    })
-}
-
-/// `clif_type`, or the `Unsupported` error naming the SIMD type at `offset`.
-pub fn clif_type_at(ty: ValType, offset: u64) -> Result<Type> {
-    clif_type(ty).ok_or_else(|| CompileError::Unsupported {
-        offset,
-        what: "SIMD type `v128` is not supported yet".to_string(),
-    })
+    }
 }
 
 /// The native signature of a wasm function of type `sig`: `(vmctx, params...) -> results`.
-pub fn wasm_signature(
-    sig: &Signature,
-    call_conv: CallConv,
-    pointer_type: Type,
-    offset: u64,
-) -> Result<ir::Signature> {
+pub fn wasm_signature(sig: &Signature, call_conv: CallConv, pointer_type: Type) -> ir::Signature {
     let mut s = ir::Signature::new(call_conv);
     s.params
         .push(AbiParam::special(pointer_type, ArgumentPurpose::VMContext));
     for &p in &sig.params {
-        s.params.push(AbiParam::new(clif_type_at(p, offset)?));
+        s.params.push(AbiParam::new(clif_type(p)));
     }
     for &r in &sig.results {
-        s.returns.push(AbiParam::new(clif_type_at(r, offset)?));
+        s.returns.push(AbiParam::new(clif_type(r)));
     }
-    Ok(s)
+    s
 }
 
 /// Flags for loads of VMContext fields that never change while code runs (set at
@@ -154,12 +141,11 @@ impl<'m> FuncEnv<'m> {
     }
 
     /// The native signature of wasm function type `type_index`.
-    pub fn signature_of_type(&self, type_index: u32, offset: u64) -> Result<ir::Signature> {
+    pub fn signature_of_type(&self, type_index: u32) -> ir::Signature {
         wasm_signature(
             &self.info.types[type_index as usize],
             self.call_conv,
             self.pointer_type,
-            offset,
         )
     }
 

@@ -630,4 +630,33 @@ mod tests {
             "{e}"
         );
     }
+
+    #[test]
+    fn v128_never_crosses_to_the_host() {
+        // A linked C host function takes and returns scalars only...
+        for text in [
+            r#"(module (import "env" "v" (func (param v128))))"#,
+            r#"(module (import "env" "v" (func (result v128))))"#,
+        ] {
+            let e = parse_wat(text, ParseOptions::default()).unwrap_err();
+            assert!(e.to_string().contains("only i32, i64, f32 and f64"), "{e}");
+        }
+        // ... a WASI function with a v128 in its type is not the WASI function...
+        let e = parse_wat(
+            r#"(module (import "wasi_snapshot_preview1" "proc_exit" (func (param v128))))"#,
+            ParseOptions::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("does not match"), "{e}");
+        // ... while an embedder's import (library mode: another module's export) may be of any
+        // type, and so may exports and globals.
+        parse_wat(
+            r#"(module (import "m" "f" (func (param v128) (result v128)))
+                 (global (export "g") (mut v128) (v128.const i64x2 1 2)))"#,
+            ParseOptions {
+                dynamic_imports: true,
+            },
+        )
+        .unwrap();
+    }
 }

@@ -6,12 +6,12 @@ use wasmparser::Operator;
 use super::Translator;
 use crate::error::Result;
 
-pub(super) fn translate(t: &mut Translator, op: &Operator, offset: u64) -> Result<bool> {
+pub(super) fn translate(t: &mut Translator, op: &Operator) -> Result<bool> {
     match op {
         Operator::Call { function_index } => {
             let n = t.env.info.func_signature(*function_index).params.len();
             let args = t.st.popn(n);
-            let results = t.env.call(&mut t.b, *function_index, &args, offset)?;
+            let results = t.env.call(&mut t.b, *function_index, &args);
             t.st.values.extend(results);
         }
         Operator::CallIndirect {
@@ -21,9 +21,9 @@ pub(super) fn translate(t: &mut Translator, op: &Operator, offset: u64) -> Resul
             let index = t.st.pop();
             let n = t.env.info.types[*type_index as usize].params.len();
             let args = t.st.popn(n);
-            let results =
-                t.env
-                    .call_indirect(&mut t.b, *table_index, *type_index, index, &args, offset)?;
+            let results = t
+                .env
+                .call_indirect(&mut t.b, *table_index, *type_index, index, &args);
             t.st.values.extend(results);
         }
         _ => return Ok(false),

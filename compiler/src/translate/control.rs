@@ -18,7 +18,7 @@ use super::stack::{ControlFrame, Dispatch, ElseData, FrameKind};
 use super::{Translator, block_args, block_with_params};
 use crate::error::Result;
 
-pub(super) fn translate(t: &mut Translator, op: &Operator, offset: u64) -> Result<bool> {
+pub(super) fn translate(t: &mut Translator, op: &Operator) -> Result<bool> {
     match op {
         Operator::Nop => {}
         Operator::Unreachable => {
@@ -34,7 +34,7 @@ pub(super) fn translate(t: &mut Translator, op: &Operator, offset: u64) -> Resul
             t.st.push(v);
         }
         Operator::Block { blockty } => {
-            let (params, results) = t.block_type(*blockty, offset)?;
+            let (params, results) = t.block_type(*blockty);
             let destination = block_with_params(&mut t.b, &results);
             push_frame(
                 t,
@@ -52,7 +52,7 @@ pub(super) fn translate(t: &mut Translator, op: &Operator, offset: u64) -> Resul
             }
         }
         Operator::Loop { blockty } => {
-            let (params, results) = t.block_type(*blockty, offset)?;
+            let (params, results) = t.block_type(*blockty);
             let header = block_with_params(&mut t.b, &params);
             let destination = block_with_params(&mut t.b, &results);
             let args = t.st.popn(params.len());
@@ -76,7 +76,7 @@ pub(super) fn translate(t: &mut Translator, op: &Operator, offset: u64) -> Resul
                 t.st.dispatch_prologue = Some((t.st.control.len() - 1, num_blocks));
             }
         }
-        Operator::If { blockty } => translate_if(t, *blockty, offset)?,
+        Operator::If { blockty } => translate_if(t, *blockty),
         Operator::Else => translate_else(t),
         Operator::End => translate_end(t),
         Operator::Br { relative_depth } => {
@@ -172,9 +172,9 @@ fn branch_target(t: &mut Translator, depth: u32) -> (Block, usize) {
     frame.br_destination()
 }
 
-fn translate_if(t: &mut Translator, blockty: wasmparser::BlockType, offset: u64) -> Result<()> {
+fn translate_if(t: &mut Translator, blockty: wasmparser::BlockType) {
     let cond = t.st.pop();
-    let (params, results) = t.block_type(blockty, offset)?;
+    let (params, results) = t.block_type(blockty);
     let then_block = t.b.create_block();
     let destination = block_with_params(&mut t.b, &results);
     let args = block_args(t.st.peekn(params.len()));
@@ -199,7 +199,6 @@ fn translate_if(t: &mut Translator, blockty: wasmparser::BlockType, offset: u64)
         head_is_reachable: true,
     };
     push_frame(t, kind, destination, params.len(), results.len());
-    Ok(())
 }
 
 fn translate_else(t: &mut Translator) {

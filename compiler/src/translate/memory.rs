@@ -76,7 +76,7 @@ pub(super) fn translate(t: &mut Translator, op: &Operator) -> Result<bool> {
 
 /// The memory a `MemArg` addresses (GC arrays are not part of wasm 2.0, which the validator
 /// enforces).
-fn memory_index(memarg: &MemArg) -> u32 {
+pub(super) fn memory_index(memarg: &MemArg) -> u32 {
     match memarg.target {
         MemArgTarget::Memory(m) => m,
         MemArgTarget::Array(_) => unreachable!("GC array accesses are rejected by validation"),

@@ -11,6 +11,9 @@ mod calls;
 mod control;
 mod memory;
 mod numeric;
+mod simd;
+mod simd_float;
+mod simd_memory;
 mod stack;
 mod tables;
 #[cfg(test)]
@@ -23,7 +26,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use wasmaot_abi::types::ValType;
 use wasmparser::{BlockType, FunctionBody, Operator};
 
-use crate::env::{FuncEnv, clif_type_at};
+use crate::env::{FuncEnv, clif_type};
 use crate::error::{CompileError, Result};
 use stack::{ControlFrame, FrameKind, Stacks};
 
@@ -92,9 +95,8 @@ impl FuncTranslator {
         }
         let mut reader = body.get_locals_reader()?;
         for _ in 0..reader.get_count() {
-            let offset = reader.original_position();
             let (count, ty) = reader.read()?;
-            let ty = clif_type_at(val_type(ty), offset)?;
+            let ty = clif_type(val_type(ty));
             let zero = zero_value(&mut builder, ty);
             for _ in 0..count {
                 let var = builder.declare_var(ty);
@@ -194,12 +196,15 @@ impl Translator<'_, '_, '_> {
         if !self.st.reachable {
             return control::translate_unreachable(self, op, offset);
         }
-        let handled = control::translate(self, op, offset)?
+        let handled = control::translate(self, op)?
             || numeric::translate(self, op)?
-            || variables::translate(self, op, offset)?
+            || variables::translate(self, op)?
             || memory::translate(self, op)?
-            || calls::translate(self, op, offset)?
-            || tables::translate(self, op)?;
+            || calls::translate(self, op)?
+            || tables::translate(self, op)?
+            || simd::translate(self, op)?
+            || simd_float::translate(self, op)?
+            || simd_memory::translate(self, op)?;
         if handled {
             Ok(())
         } else {
@@ -208,20 +213,16 @@ impl Translator<'_, '_, '_> {
     }
 
     /// `(params, results)` of a block type.
-    fn block_type(&self, bt: BlockType, offset: u64) -> Result<(Vec<Type>, Vec<Type>)> {
-        Ok(match bt {
+    fn block_type(&self, bt: BlockType) -> (Vec<Type>, Vec<Type>) {
+        match bt {
             BlockType::Empty => (vec![], vec![]),
-            BlockType::Type(ty) => (vec![], vec![clif_type_at(val_type(ty), offset)?]),
+            BlockType::Type(ty) => (vec![], vec![clif_type(val_type(ty))]),
             BlockType::FuncType(i) => {
                 let sig = &self.env.info.types[i as usize];
-                let conv = |ts: &[ValType]| {
-                    ts.iter()
-                        .map(|&t| clif_type_at(t, offset))
-                        .collect::<Result<Vec<_>>>()
-                };
-                (conv(&sig.params)?, conv(&sig.results)?)
+                let conv = |ts: &[ValType]| ts.iter().map(|&t| clif_type(t)).collect();
+                (conv(&sig.params), conv(&sig.results))
             }
-        })
+        }
     }
 
     /// Pushes an i1-style CLIF comparison result as a wasm i32 boolean.
@@ -268,6 +269,7 @@ fn zero_value(b: &mut FunctionBuilder, ty: Type) -> Value {
     match ty {
         types::F32 => b.ins().f32const(Ieee32::with_bits(0)),
         types::F64 => b.ins().f64const(Ieee64::with_bits(0)),
+        types::I8X16 => simd::v128_const(b, [0; 16]),
         _ => b.ins().iconst(ty, 0),
     }
 }
@@ -310,14 +312,11 @@ pub fn operator_name(op: &Operator) -> String {
     snake(head)
 }
 
-/// The error for an operator wasmaot cannot translate.
+/// The error for an operator wasmaot cannot translate (one outside WebAssembly 2.0, which only
+/// a body that skipped validation can contain).
 fn unsupported_operator(op: &Operator, offset: u64) -> CompileError {
-    let name = operator_name(op);
-    let dbg = format!("{op:?}");
-    let what = if SIMD_PREFIXES.iter().any(|p| dbg.starts_with(p)) {
-        format!("SIMD operator `{name}` is not supported yet")
-    } else {
-        format!("operator `{name}` is not supported yet")
-    };
-    CompileError::Unsupported { offset, what }
+    CompileError::Unsupported {
+        offset,
+        what: format!("operator `{}` is not supported", operator_name(op)),
+    }
 }

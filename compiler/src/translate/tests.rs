@@ -1,4 +1,5 @@
-//! Translator tests that look at the CLIF itself: jump threading through dispatch loops.
+//! Translator tests that look at the CLIF itself: jump threading through dispatch loops, the
+//! `v128` representation.
 
 use std::str::FromStr;
 
@@ -97,9 +98,7 @@ fn translate(text: &str, jump_threading: bool) -> ir::Function {
         info.func_signature(index),
         isa.default_call_conv(),
         isa.pointer_type(),
-        0,
-    )
-    .unwrap();
+    );
     let mut func = ir::Function::with_name_signature(UserFuncName::user(0, index), sig);
     let mut env = FuncEnv::new(&info, isa.as_ref());
     let mut translator = FuncTranslator::new();
@@ -199,4 +198,45 @@ fn go_shaped_function_compiles_for_every_target() {
             compile_module(&info, isa.as_ref()).unwrap();
         }
     }
+}
+
+#[test]
+fn v128_values_cross_blocks_as_i8x16() {
+    // Operators of four lane shapes feed a local, `if` and `loop` results, `select` and the
+    // return: every vector in the signature and every vector block parameter is an `I8X16`.
+    let text = r#"
+    (module
+      (func (param v128 i32) (result v128)
+        (local $t v128)
+        (local.set $t (f32x4.add (local.get 0) (local.get 0)))
+        (if (result v128) (local.get 1)
+          (then (i64x2.neg (local.get $t)))
+          (else
+            (loop (result v128)
+              (br_if 0 (i32.eqz (local.get 1)))
+              (i16x8.splat (local.get 1)))))
+        (select (local.get $t) (local.get 1))))
+    "#;
+    let func = translate(text, true);
+    let sig = &func.signature;
+    let vectors = sig
+        .params
+        .iter()
+        .chain(&sig.returns)
+        .map(|p| p.value_type)
+        .chain(func.layout.blocks().flat_map(|b| {
+            func.dfg
+                .block_params(b)
+                .iter()
+                .map(|&v| func.dfg.value_type(v))
+        }))
+        .filter(|t| t.is_vector());
+    let mut n = 0;
+    for ty in vectors {
+        assert_eq!(ty, ir::types::I8X16, "{}", func.display());
+        n += 1;
+    }
+    assert!(n >= 4, "{}", func.display());
+    let flags = cranelift_codegen::settings::Flags::new(cranelift_codegen::settings::builder());
+    cranelift_codegen::verify_function(&func, &flags).unwrap();
 }

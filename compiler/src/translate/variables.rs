@@ -4,10 +4,9 @@
 use wasmparser::Operator;
 
 use super::Translator;
-use crate::env::clif_type_at;
 use crate::error::Result;
 
-pub(super) fn translate(t: &mut Translator, op: &Operator, offset: u64) -> Result<bool> {
+pub(super) fn translate(t: &mut Translator, op: &Operator) -> Result<bool> {
     match op {
         Operator::LocalGet { local_index } => {
             let v = t.b.use_var(t.locals[*local_index as usize]);
@@ -22,12 +21,10 @@ pub(super) fn translate(t: &mut Translator, op: &Operator, offset: u64) -> Resul
             t.b.def_var(t.locals[*local_index as usize], v);
         }
         Operator::GlobalGet { global_index } => {
-            clif_type_at(t.env.info.globals[*global_index as usize].ty, offset)?;
             let v = t.env.global_get(&mut t.b, *global_index);
             t.st.push(v);
         }
         Operator::GlobalSet { global_index } => {
-            clif_type_at(t.env.info.globals[*global_index as usize].ty, offset)?;
             let v = t.st.pop();
             t.env.global_set(&mut t.b, *global_index, v);
         }

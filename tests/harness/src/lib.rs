@@ -4,7 +4,8 @@
 //!   `qemu-aarch64`) and the shared corpus.
 //! * [`run`] starts a process with a given stdin, a time limit and a clean environment.
 //! * [`go_build`] builds a `GOOS=wasip1` program into the content-addressed cache
-//!   `tests/.cache/go/`, offline and with the standard library only.
+//!   `tests/.cache/go/`, offline and with the standard library only; [`zig_cc`] builds a C
+//!   program for `wasm32-wasi` with zig's clang into `tests/.cache/c/`.
 //! * [`RunSpec`] describes one run of a wasm program (argv, env, preopens, stdin) the same
 //!   way for both engines: [`run_wasmtime`] runs the module under `wasmtime run`,
 //!   [`compile_flags`] + [`run_native`] compile it with `wasmaot` and run the executable.
@@ -322,6 +323,8 @@ fn publish(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
 
 static GO_VERSION: OnceLock<Result<String, String>> = OnceLock::new();
 static GO_BUILDS: OnceLock<Memo<PathBuf>> = OnceLock::new();
+static ZIG_VERSION: OnceLock<Result<String, String>> = OnceLock::new();
+static C_BUILDS: OnceLock<Memo<PathBuf>> = OnceLock::new();
 static WASMTIME_VERSION: OnceLock<Result<String, String>> = OnceLock::new();
 static WASMTIME_PRECOMPILED: OnceLock<Memo<PathBuf>> = OnceLock::new();
 
@@ -460,6 +463,55 @@ pub fn go_build_with(tools: &Tools, dir: &Path, flags: &[&str]) -> Result<PathBu
             bail!(
                 "go build of {} failed ({}):\n{}",
                 dir.display(),
+                res.describe_end(),
+                res.stderr_text()
+            );
+        }
+        Ok(())
+    })
+}
+
+/// zig's C compiler: the venv's Python with the pip package `ziglang` (`make tools`).
+fn zig_python(tools: &Tools) -> PathBuf {
+    tools.root.join(".tools/venv/bin/python")
+}
+
+/// Builds the C program `source` for `wasm32-wasi` with zig's clang (`-target wasm32-wasi`,
+/// then `flags`), cached in `tests/.cache/c/` by a hash of the source, the flags and zig's
+/// version. Returns the `.wasm` path.
+pub fn zig_cc(tools: &Tools, source: &Path, flags: &[&str]) -> Result<PathBuf> {
+    let python = zig_python(tools);
+    let version = tool_version(&ZIG_VERSION, "python -m ziglang version", || {
+        Invocation::new(&python).args(["-m", "ziglang", "version"])
+    })
+    .context("zig is not installed (`make tools` installs it)")?;
+    let mut parts: Vec<Vec<u8>> = vec![version.into_bytes()];
+    parts.extend(flags.iter().map(|f| f.as_bytes().to_vec()));
+    parts.push(fs::read(source).with_context(|| format!("reading {}", source.display()))?);
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    let hash = sha256_hex(&refs);
+    let name = source
+        .parent()
+        .and_then(Path::file_name)
+        .unwrap_or_default()
+        .to_string_lossy();
+    let out = tools
+        .cache
+        .join("c")
+        .join(format!("{name}-{}.wasm", &hash[..16]));
+    cached_build(&C_BUILDS, &hash, &out, |staged| {
+        let inv = Invocation::new(&python)
+            .args(["-m", "ziglang", "cc", "-target", "wasm32-wasi"])
+            .args(flags.iter().copied())
+            .arg("-o")
+            .arg(staged)
+            .arg(source)
+            .timeout(Duration::from_secs(600));
+        let res = run(&inv)?;
+        if res.status() != 0 || !staged.is_file() {
+            bail!(
+                "zig cc of {} failed ({}):\n{}",
+                source.display(),
                 res.describe_end(),
                 res.stderr_text()
             );

@@ -29,7 +29,7 @@ GO_ENV := GOOS=wasip1 GOARCH=wasm GO111MODULE=off GOFLAGS= GOPROXY=off GOTOOLCHA
 
 export WASMAOT GO WASMTIME
 
-.PHONY: all tools build demo test unit e2e e2e-wasmtime spec wasi test-go-std bench clean-cache help
+.PHONY: all tools build demo test unit e2e e2e-wasmtime spec wasi test-go-std bench bench-embed clean-cache help
 
 ## all: tools, the compiler, and the demo (Go hello world compiled and run)
 all: tools build demo
@@ -107,7 +107,7 @@ unit:
 	$(CARGO) test --workspace
 
 ## e2e: the end-to-end runner (E2E_ARGS="--wasmtime-only", "go/", "--jobs 4", ...)
-e2e: build
+e2e: build $(TOOLS)/.zig-stamp
 	$(TARGET_DIR)/debug/e2e $(E2E_ARGS)
 
 ## e2e-wasmtime: only the wasmtime (reference) side of the end-to-end cases
@@ -131,6 +131,15 @@ test-go-std: tools build
 bench: tools $(TOOLS)/.zig-stamp
 	$(CARGO) build --release -p wasmaot
 	WASMAOT_BENCH=$(TARGET_DIR)/release/wasmaot $(VENV_BIN)/python $(ROOT)/bench/bench.py $(BENCH_ARGS)
+
+## bench-embed: nanoseconds per call across the embedding boundary (export from C, host function
+## from wasm) next to a plain C call (bench/embed/calls.c); a few seconds
+bench-embed: build
+	mkdir -p $(ROOT)/bench/.build/embed
+	$(WASMAOT) $(ROOT)/bench/embed/calls.wat --emit staticlib -o $(ROOT)/bench/.build/embed/libcalls.a
+	cc -O2 -o $(ROOT)/bench/.build/embed/calls $(ROOT)/bench/embed/calls.c \
+	  -I $(ROOT)/bench/.build/embed $(ROOT)/bench/.build/embed/libcalls.a
+	$(ROOT)/bench/.build/embed/calls
 
 ## clean-cache: forget cached Go and wasmtime builds (tests/.cache)
 clean-cache:

@@ -9,6 +9,7 @@
 //!
 //! Must never print: errors are returned as [`CompileError`] for the caller to report.
 
+pub mod cleanup;
 pub mod codegen;
 pub mod embed;
 pub mod emit;
@@ -168,7 +169,7 @@ pub fn compile_to_file(wasm: &[u8], opts: &Options, output: &Path) -> Result<()>
             std::fs::write(&probe, &compiled.object).map_err(|e| {
                 CompileError::Link(format!("cannot write `{}`: {e}", output.display()))
             })?;
-            link::persist(probe, output)
+            link::persist(probe, output, link::OutputKind::Data)
         }
         Emit::Exe => {
             drop(probe);

@@ -32,6 +32,7 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
         .with_context(|| args.output.display().to_string())?;
     std::fs::write(&tmp, wasmaot::embed::header::GENERIC)
         .with_context(|| format!("{}: cannot write", args.output.display()))?;
-    wasmaot::link::persist(tmp, &args.output).with_context(|| args.output.display().to_string())?;
+    wasmaot::link::persist(tmp, &args.output, wasmaot::link::OutputKind::Data)
+        .with_context(|| args.output.display().to_string())?;
     Ok(0)
 }

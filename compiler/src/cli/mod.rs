@@ -9,10 +9,12 @@
 mod cache;
 mod compile;
 mod header;
+mod interrupt;
 mod run;
 
 /// Runs the command; returns the exit status.
 pub fn main() -> i32 {
+    interrupt::install();
     let result = match std::env::args_os().nth(1) {
         Some(a) if a == "run" => run::main(std::env::args_os().skip(2).collect()),
         Some(a) if a == "header" => header::main(std::env::args_os().skip(2).collect()),

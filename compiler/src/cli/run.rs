@@ -217,6 +217,8 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
         .encode()
         .map_err(anyhow::Error::msg)
         .with_context(|| input.display().to_string())?;
+    // The program must be interruptible: `exec` keeps this thread's blocked signals.
+    super::interrupt::unblock();
     let err = std::process::Command::new(&entry)
         .arg0(args.argv0.unwrap_or_else(|| default_argv0(input)))
         .args(&args.args)

@@ -137,7 +137,7 @@ fn write_err(path: &Path, e: impl std::fmt::Display) -> CompileError {
 
 /// Files written together: each to a temporary file first, all renamed at the end.
 pub(crate) struct Outputs {
-    files: Vec<(tempfile::TempPath, std::path::PathBuf)>,
+    files: Vec<(crate::link::TempOutput, std::path::PathBuf)>,
 }
 
 impl Outputs {
@@ -154,7 +154,7 @@ impl Outputs {
 
     pub(crate) fn commit(self) -> Result<()> {
         for (tmp, path) in self.files {
-            crate::link::persist(tmp, &path)?;
+            crate::link::persist(tmp, &path, crate::link::OutputKind::Data)?;
         }
         Ok(())
     }

@@ -55,8 +55,7 @@ impl EmbeddedInstance {
 
     /// Calls `f` with `values` (copied in and out: C's value array is only 8-byte aligned).
     fn call(&mut self, f: &Func, values: &mut [ValRaw]) -> Result<(), Trap> {
-        let instance = &self.instance;
-        let r = catch_traps(|| instance.call(f, values)).and_then(|r| r);
+        let r = self.instance.call_catching(f, values);
         if let Err(t) = &r {
             self.unusable = Some(match t.exit_status {
                 Some(s) => format!("the guest exited with status {s}"),
@@ -75,28 +74,36 @@ impl EmbeddedInstance {
         f: &Func,
         values: *mut ValRaw,
         n: usize,
-        what: &str,
+        what: impl Fn() -> String,
     ) -> Result<(), Error> {
         self.check_usable()?;
         if f.sig.array_call.is_null() {
             return Err(Error::new(
                 KIND_USAGE,
-                &format!("{what} cannot be called from the host"),
+                &format!("{} cannot be called from the host", what()),
             ));
         }
         let needed = f.slots();
         if n < needed || (needed > 0 && values.is_null()) {
             return Err(Error::new(
                 KIND_USAGE,
-                &format!("{what} needs {needed} value slots, {n} given"),
+                &format!("{} needs {needed} value slots, {n} given", what()),
             ));
         }
-        let mut slots = vec![ValRaw::default(); needed.max(1)];
+        // Up to 8 values on the stack (an export call should not allocate).
+        let mut small = [ValRaw::default(); 8];
+        let mut large = Vec::new();
+        let slots: &mut [ValRaw] = if needed <= small.len() {
+            &mut small[..needed.max(1)]
+        } else {
+            large.resize(needed, ValRaw::default());
+            &mut large
+        };
         for (i, slot) in slots.iter_mut().take(needed).enumerate() {
             // SAFETY: `values` has `n >= needed` slots; read unaligned (8-byte aligned in C).
             *slot = unsafe { values.add(i).read_unaligned() };
         }
-        self.call(f, &mut slots).map_err(|t| Error::from_trap(&t))?;
+        self.call(f, slots).map_err(|t| Error::from_trap(&t))?;
         for (i, slot) in slots.iter().take(needed).enumerate() {
             // SAFETY: as above.
             unsafe { values.add(i).write_unaligned(*slot) };
@@ -235,7 +242,7 @@ pub unsafe extern "C" fn wasmaot_instance_call(
         let inst = unsafe { inst.as_mut() }.ok_or_else(|| Error::new(KIND_USAGE, "no instance"))?;
         // SAFETY: caller's contract.
         let name = unsafe { c_bytes(name) }.ok_or_else(|| Error::new(KIND_USAGE, "no name"))?;
-        let name = String::from_utf8_lossy(name).into_owned();
+        let name = String::from_utf8_lossy(name);
         let f = inst.export_func(&name).ok_or_else(|| {
             Error::new(
                 KIND_USAGE,
@@ -243,7 +250,7 @@ pub unsafe extern "C" fn wasmaot_instance_call(
             )
         })?;
         // SAFETY: caller's contract.
-        unsafe { inst.call_c(&f, values, nvalues, &format!("export `{name}`")) }
+        unsafe { inst.call_c(&f, values, nvalues, || format!("export `{name}`")) }
     });
     // SAFETY: caller's contract.
     unsafe { finish(r, err) }
@@ -276,7 +283,7 @@ pub unsafe extern "C" fn wasmaot_instance_call_func(
             )
         })?;
         // SAFETY: caller's contract.
-        unsafe { inst.call_c(&f, values, nvalues, &format!("function {func_index}")) }
+        unsafe { inst.call_c(&f, values, nvalues, || format!("function {func_index}")) }
     });
     // SAFETY: caller's contract.
     unsafe { finish(r, err) }

@@ -1,6 +1,6 @@
 //! WASI preview1 host functions: the process-wide context (fd table, args, env), errno values
 //! and `init`. Every `wasmaot_wasi_*` symbol named by `wasmaot_abi::wasi::all_symbols()` is
-//! defined in a submodule and listed in [`host_function`].
+//! defined in a submodule and listed once in the `wasi_host_functions!` table.
 //! Must never let a guest pointer, length or fd reach the host unchecked.
 //!
 //! Safety contract of every `wasmaot_wasi_*` function: `vmctx` is null or points at a VMContext
@@ -452,75 +452,75 @@ pub mod rights {
     pub const STDOUT: u64 = FD_WRITE | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;
 }
 
-/// The address of the host function defined for a WASI symbol name (as built by
-/// `wasmaot_abi::symbols::wasi`), or `None` if the runtime does not define it.
-pub fn host_function(symbol: &str) -> Option<*const ()> {
-    use args_env::*;
-    use clock::*;
-    use fd::*;
-    use path::*;
-    use poll::*;
-    use proc::*;
-    use random::*;
-    use sched::*;
-    use sock::*;
-    use unstable::*;
-    let f = match symbol {
-        "wasmaot_wasi_args_get" => wasmaot_wasi_args_get as *const (),
-        "wasmaot_wasi_args_sizes_get" => wasmaot_wasi_args_sizes_get as *const (),
-        "wasmaot_wasi_environ_get" => wasmaot_wasi_environ_get as *const (),
-        "wasmaot_wasi_environ_sizes_get" => wasmaot_wasi_environ_sizes_get as *const (),
-        "wasmaot_wasi_clock_res_get" => wasmaot_wasi_clock_res_get as *const (),
-        "wasmaot_wasi_clock_time_get" => wasmaot_wasi_clock_time_get as *const (),
-        "wasmaot_wasi_fd_advise" => wasmaot_wasi_fd_advise as *const (),
-        "wasmaot_wasi_fd_allocate" => wasmaot_wasi_fd_allocate as *const (),
-        "wasmaot_wasi_fd_close" => wasmaot_wasi_fd_close as *const (),
-        "wasmaot_wasi_fd_datasync" => wasmaot_wasi_fd_datasync as *const (),
-        "wasmaot_wasi_fd_fdstat_get" => wasmaot_wasi_fd_fdstat_get as *const (),
-        "wasmaot_wasi_fd_fdstat_set_flags" => wasmaot_wasi_fd_fdstat_set_flags as *const (),
-        "wasmaot_wasi_fd_fdstat_set_rights" => wasmaot_wasi_fd_fdstat_set_rights as *const (),
-        "wasmaot_wasi_fd_filestat_get" => wasmaot_wasi_fd_filestat_get as *const (),
-        "wasmaot_wasi_unstable_fd_filestat_get" => {
-            wasmaot_wasi_unstable_fd_filestat_get as *const ()
+/// The WASI host functions, each listed once as `file::symbol`: the one table from which
+/// [`host_function`] (symbol name → address, for the spec runner's and embedders' dynamic
+/// imports) and [`SYMBOLS`] are generated. Every function is an `extern "C"` shim with wasm's
+/// native shape, `(vmctx, params...) -> errno`, that compiled code calls directly by symbol.
+macro_rules! wasi_host_functions {
+    ($($file:ident :: $symbol:ident),* $(,)?) => {
+        /// Every WASI host function symbol the runtime defines, in table order.
+        pub const SYMBOLS: &[&str] = &[$(stringify!($symbol)),*];
+
+        /// The address of the host function defined for a WASI symbol name (as built by
+        /// `wasmaot_abi::symbols::wasi`), or `None` if the runtime does not define it.
+        pub fn host_function(symbol: &str) -> Option<*const ()> {
+            match symbol {
+                $(stringify!($symbol) => Some($file::$symbol as *const ()),)*
+                _ => None,
+            }
         }
-        "wasmaot_wasi_fd_filestat_set_size" => wasmaot_wasi_fd_filestat_set_size as *const (),
-        "wasmaot_wasi_fd_filestat_set_times" => wasmaot_wasi_fd_filestat_set_times as *const (),
-        "wasmaot_wasi_fd_pread" => wasmaot_wasi_fd_pread as *const (),
-        "wasmaot_wasi_fd_prestat_get" => wasmaot_wasi_fd_prestat_get as *const (),
-        "wasmaot_wasi_fd_prestat_dir_name" => wasmaot_wasi_fd_prestat_dir_name as *const (),
-        "wasmaot_wasi_fd_pwrite" => wasmaot_wasi_fd_pwrite as *const (),
-        "wasmaot_wasi_fd_read" => wasmaot_wasi_fd_read as *const (),
-        "wasmaot_wasi_fd_readdir" => wasmaot_wasi_fd_readdir as *const (),
-        "wasmaot_wasi_fd_renumber" => wasmaot_wasi_fd_renumber as *const (),
-        "wasmaot_wasi_fd_seek" => wasmaot_wasi_fd_seek as *const (),
-        "wasmaot_wasi_unstable_fd_seek" => wasmaot_wasi_unstable_fd_seek as *const (),
-        "wasmaot_wasi_fd_sync" => wasmaot_wasi_fd_sync as *const (),
-        "wasmaot_wasi_fd_tell" => wasmaot_wasi_fd_tell as *const (),
-        "wasmaot_wasi_fd_write" => wasmaot_wasi_fd_write as *const (),
-        "wasmaot_wasi_path_create_directory" => wasmaot_wasi_path_create_directory as *const (),
-        "wasmaot_wasi_path_filestat_get" => wasmaot_wasi_path_filestat_get as *const (),
-        "wasmaot_wasi_unstable_path_filestat_get" => {
-            wasmaot_wasi_unstable_path_filestat_get as *const ()
-        }
-        "wasmaot_wasi_path_filestat_set_times" => wasmaot_wasi_path_filestat_set_times as *const (),
-        "wasmaot_wasi_path_link" => wasmaot_wasi_path_link as *const (),
-        "wasmaot_wasi_path_open" => wasmaot_wasi_path_open as *const (),
-        "wasmaot_wasi_path_readlink" => wasmaot_wasi_path_readlink as *const (),
-        "wasmaot_wasi_path_remove_directory" => wasmaot_wasi_path_remove_directory as *const (),
-        "wasmaot_wasi_path_rename" => wasmaot_wasi_path_rename as *const (),
-        "wasmaot_wasi_path_symlink" => wasmaot_wasi_path_symlink as *const (),
-        "wasmaot_wasi_path_unlink_file" => wasmaot_wasi_path_unlink_file as *const (),
-        "wasmaot_wasi_poll_oneoff" => wasmaot_wasi_poll_oneoff as *const (),
-        "wasmaot_wasi_unstable_poll_oneoff" => wasmaot_wasi_unstable_poll_oneoff as *const (),
-        "wasmaot_wasi_proc_exit" => wasmaot_wasi_proc_exit as *const (),
-        "wasmaot_wasi_proc_raise" => wasmaot_wasi_proc_raise as *const (),
-        "wasmaot_wasi_sched_yield" => wasmaot_wasi_sched_yield as *const (),
-        "wasmaot_wasi_random_get" => wasmaot_wasi_random_get as *const (),
-        "wasmaot_wasi_sock_accept" => wasmaot_wasi_sock_accept as *const (),
-        "wasmaot_wasi_sock_recv" => wasmaot_wasi_sock_recv as *const (),
-        "wasmaot_wasi_sock_send" => wasmaot_wasi_sock_send as *const (),
-        "wasmaot_wasi_sock_shutdown" => wasmaot_wasi_sock_shutdown as *const (),
-        _ => return None,
     };
-    Some(f)
+}
+
+wasi_host_functions! {
+    args_env::wasmaot_wasi_args_get,
+    args_env::wasmaot_wasi_args_sizes_get,
+    args_env::wasmaot_wasi_environ_get,
+    args_env::wasmaot_wasi_environ_sizes_get,
+    clock::wasmaot_wasi_clock_res_get,
+    clock::wasmaot_wasi_clock_time_get,
+    fd::wasmaot_wasi_fd_advise,
+    fd::wasmaot_wasi_fd_allocate,
+    fd::wasmaot_wasi_fd_close,
+    fd::wasmaot_wasi_fd_datasync,
+    fd::wasmaot_wasi_fd_fdstat_get,
+    fd::wasmaot_wasi_fd_fdstat_set_flags,
+    fd::wasmaot_wasi_fd_fdstat_set_rights,
+    fd::wasmaot_wasi_fd_filestat_get,
+    unstable::wasmaot_wasi_unstable_fd_filestat_get,
+    fd::wasmaot_wasi_fd_filestat_set_size,
+    fd::wasmaot_wasi_fd_filestat_set_times,
+    fd::wasmaot_wasi_fd_pread,
+    fd::wasmaot_wasi_fd_prestat_get,
+    fd::wasmaot_wasi_fd_prestat_dir_name,
+    fd::wasmaot_wasi_fd_pwrite,
+    fd::wasmaot_wasi_fd_read,
+    fd::wasmaot_wasi_fd_readdir,
+    fd::wasmaot_wasi_fd_renumber,
+    fd::wasmaot_wasi_fd_seek,
+    unstable::wasmaot_wasi_unstable_fd_seek,
+    fd::wasmaot_wasi_fd_sync,
+    fd::wasmaot_wasi_fd_tell,
+    fd::wasmaot_wasi_fd_write,
+    path::wasmaot_wasi_path_create_directory,
+    path::wasmaot_wasi_path_filestat_get,
+    unstable::wasmaot_wasi_unstable_path_filestat_get,
+    path::wasmaot_wasi_path_filestat_set_times,
+    path::wasmaot_wasi_path_link,
+    path::wasmaot_wasi_path_open,
+    path::wasmaot_wasi_path_readlink,
+    path::wasmaot_wasi_path_remove_directory,
+    path::wasmaot_wasi_path_rename,
+    path::wasmaot_wasi_path_symlink,
+    path::wasmaot_wasi_path_unlink_file,
+    poll::wasmaot_wasi_poll_oneoff,
+    unstable::wasmaot_wasi_unstable_poll_oneoff,
+    proc::wasmaot_wasi_proc_exit,
+    proc::wasmaot_wasi_proc_raise,
+    sched::wasmaot_wasi_sched_yield,
+    random::wasmaot_wasi_random_get,
+    sock::wasmaot_wasi_sock_accept,
+    sock::wasmaot_wasi_sock_recv,
+    sock::wasmaot_wasi_sock_send,
+    sock::wasmaot_wasi_sock_shutdown,
 }

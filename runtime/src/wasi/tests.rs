@@ -235,6 +235,13 @@ fn every_table_symbol_is_defined() {
         n += 1;
     }
     assert_eq!(n, 50);
+    // And the runtime's table defines nothing the ABI's does not name.
+    let named: std::collections::HashSet<String> =
+        wasmaot_abi::wasi::all_symbols().map(|(s, _)| s).collect();
+    assert_eq!(super::SYMBOLS.len(), 50);
+    for sym in super::SYMBOLS {
+        assert!(named.contains(*sym), "{sym} is not in wasmaot_abi::wasi");
+    }
     assert!(host_function("wasmaot_wasi_nope").is_none());
     assert!(host_function("wasmaot_wasi_unstable_fd_write").is_none());
 }

@@ -96,6 +96,9 @@ int main(int argc, char **argv) {
 
     double prod;
     CHECK(other_call_mul(b, 6, 7.5, &prod, &err) == 0 && prod == 45.0, "mul %f", prod);
+    int32_t tag = 0;
+    CHECK(other_call_tag(b, &tag, &err) == 0 && tag == 0xB, "tag %d", tag);
+    printf("B's host function, linked into its library: %#x\n", tag);
 
     CHECK(state_call_crash(a1, &err) != 0, "crash did not trap");
     printf("A1 trapped: kind %d, %s\n", wasmaot_error_kind(err), wasmaot_error_trap_message(err));

@@ -46,11 +46,22 @@ fn target_flags(aarch64: bool) -> Vec<String> {
     }
 }
 
-/// Compiles `input` into `dir/lib<name>.a` (with `dir/<name>.h` and `dir/wasmaot.h`).
-fn staticlib(ctx: &Ctx, input: &Path, dir: &Path, name: &str, aarch64: bool) -> Result<PathBuf> {
+/// Compiles `input` into `dir/lib<name>.a` (with `dir/<name>.h` and `dir/wasmaot.h`), with
+/// the host functions of `link` in it.
+fn staticlib(
+    ctx: &Ctx,
+    input: &Path,
+    dir: &Path,
+    name: &str,
+    aarch64: bool,
+    link: &[PathBuf],
+) -> Result<PathBuf> {
     let lib = dir.join(format!("lib{name}.a"));
     let mut flags = vec!["--emit".to_string(), "staticlib".to_string()];
     flags.extend(target_flags(aarch64));
+    for l in link {
+        flags.extend(["--link".to_string(), l.display().to_string()]);
+    }
     wasmaot_compile_ok(&ctx.tools, input, &lib, &flags)?;
     for header in [format!("{name}.h"), "wasmaot.h".to_string()] {
         if !dir.join(&header).is_file() {
@@ -137,10 +148,17 @@ fn host_functions(ctx: &Ctx, qemu: Option<&Path>) -> Result<Vec<String>> {
         "hostfuncs"
     })?;
     let exe = ctx.compile(&wasm, scratch.path(), "hostfuncs", &flags)?;
-    let mut problems = check_run(
-        &run_host(&exe, &[], qemu)?,
-        &read_expected(&dir, "expected.txt")?,
-    );
+    let expected = read_expected(&dir, "expected.txt")?;
+    let mut problems = check_run(&run_host(&exe, &[], qemu)?, &expected);
+    if !aarch64 {
+        problems.extend(host_functions_from_archive(
+            ctx,
+            &wasm,
+            &dir,
+            scratch.path(),
+            &expected,
+        )?);
+    }
 
     let out = run_host(&exe, &["trap"], qemu)?;
     check_status(&mut problems, &out, 134);
@@ -168,13 +186,59 @@ fn host_functions(ctx: &Ctx, qemu: Option<&Path>) -> Result<Vec<String>> {
     Ok(problems)
 }
 
+/// The same host functions compiled separately (`cc -c` against the header `wasmaot header`
+/// writes) and given to `--link` as an object and as an archive.
+fn host_functions_from_archive(
+    ctx: &Ctx,
+    wasm: &Path,
+    dir: &Path,
+    scratch: &Path,
+    expected: &str,
+) -> Result<Vec<String>> {
+    let include = scratch.join("include");
+    fs::create_dir_all(&include)?;
+    let header = run(&Invocation::new(&ctx.tools.wasmaot)
+        .arg("header")
+        .arg("-o")
+        .arg(include.join("wasmaot.h")))?;
+    if header.status() != 0 {
+        bail!("wasmaot header failed: {}", header.stderr_text());
+    }
+    let obj = scratch.join("host.o");
+    let cc = run(&Invocation::new("cc")
+        .args(["-c", "-O2", "-Wall", "-Werror", "-I"])
+        .arg(&include)
+        .arg(dir.join("host.c"))
+        .arg("-o")
+        .arg(&obj))?;
+    if cc.status() != 0 {
+        bail!("cc -c host.c failed:\n{}", indent(&cc.stderr_text()));
+    }
+    let archive = scratch.join("libhost.a");
+    let ar = run(&Invocation::new("ar").arg("rcs").arg(&archive).arg(&obj))?;
+    if ar.status() != 0 {
+        bail!("ar failed: {}", ar.stderr_text());
+    }
+    let mut problems = Vec::new();
+    for input in [&obj, &archive] {
+        let flags = vec!["--link".to_string(), input.display().to_string()];
+        let exe = ctx.compile(wasm, scratch, "hostfuncs", &flags)?;
+        problems.extend(
+            check_run(&run_host(&exe, &[], None)?, expected)
+                .into_iter()
+                .map(|p| format!("with --link {}: {p}", input.display())),
+        );
+    }
+    Ok(problems)
+}
+
 /// `reactor/`: a Go reactor in a static library, driven by a C host.
 fn reactor_c(ctx: &Ctx, qemu: Option<&Path>) -> Result<Vec<String>> {
     let dir = case_dir(&ctx.tools, "reactor");
     let wasm = go_build_with(&ctx.tools, &dir, &["-buildmode=c-shared"])?;
     let aarch64 = qemu.is_some();
     let scratch = ctx.scratch("reactor")?;
-    let lib = staticlib(ctx, &wasm, scratch.path(), "reactor", aarch64)?;
+    let lib = staticlib(ctx, &wasm, scratch.path(), "reactor", aarch64, &[])?;
     let exe = scratch.path().join("reactor_host");
     build_c_host(&dir.join("host.c"), scratch.path(), &[lib], &exe, aarch64)?;
     Ok(check_run(
@@ -194,6 +258,7 @@ fn isolation(ctx: &Ctx, qemu: Option<&Path>) -> Result<Vec<String>> {
         scratch.path(),
         "state",
         aarch64,
+        &[],
     )?;
     let other = staticlib(
         ctx,
@@ -201,6 +266,7 @@ fn isolation(ctx: &Ctx, qemu: Option<&Path>) -> Result<Vec<String>> {
         scratch.path(),
         "other",
         aarch64,
+        &[dir.join("other_host.c")],
     )?;
     let exe = scratch.path().join("isolation_host");
     build_c_host(

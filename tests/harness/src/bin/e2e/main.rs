@@ -13,16 +13,18 @@
 //! * `FILTER`: run only the cases whose name contains one of these strings.
 //!
 //! Groups of cases (the name prefix): `go/` our Go programs in `tests/go`, `wat/` our WAT
-//! programs in `tests/wat/run`, `corpus/` the corpus' tinygo, go-wasip1 and wasi-wat
-//! cases, `trap/` one module per trap kind in `tests/wat/traps`, `bad-input/` compiler
-//! errors, `aarch64/` cross-compiled programs under qemu, `determinism/` object bytes
+//! programs in `tests/wat/run`, `c/` our C programs in `tests/c` (built by zig's clang with
+//! SIMD), `corpus/` the corpus' tinygo, go-wasip1 and wasi-wat cases, `trap/` one module per
+//! trap kind in `tests/wat/traps`, `bad-input/` compiler errors, `aarch64/` cross-compiled
+//! programs under qemu, `determinism/` object bytes
 //! independent of `--jobs`, `embed/` host functions, static libraries, Go packages and their
-//! host programs (`embed.rs`).
+//! host programs (`embed.rs`), `interrupt/` compiles killed by signals (`interrupt.rs`).
 //!
 //! Environment: `WASMAOT`, `GO`, `WASMTIME`, `QEMU_AARCH64`, `WASMAOT_CORPUS` override
 //! where the tools and the corpus are found (see `wasmaot_tests::Tools`).
 
 mod embed;
+mod interrupt;
 
 use std::fs;
 use std::io::Write;
@@ -37,7 +39,7 @@ use wasmaot_tests::{
     compile_flags, default_jobs, file_name, file_stem, go_build, indent, jobs_value,
     non_wasi_imports, parallel, read_corpus_file, read_expectations, run_native, run_wasmtime,
     runner_main, scratch_dir, sha256_hex, trap_message, wasmaot_compile, wasmaot_compile_ok,
-    write_failure,
+    write_failure, zig_cc,
 };
 
 const AARCH64: &str = "aarch64-unknown-linux-gnu";
@@ -145,7 +147,7 @@ fn wasmaot_only(ctx: &Ctx, f: impl FnOnce() -> Result<Vec<String>>) -> Verdict {
 }
 
 // ---------------------------------------------------------------------------------------
-// Our programs: tests/go/<name>/ and tests/wat/run/<name>.wat
+// Our programs: tests/go/<name>/, tests/wat/run/<name>.wat and tests/c/<name>/
 // ---------------------------------------------------------------------------------------
 
 fn own_program_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
@@ -177,8 +179,28 @@ fn own_program_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
             expectations,
         );
     }
+    for dir in c_programs(tools)? {
+        let expectations = read_expectations(&dir.join("expected.json"))?;
+        add_program_runs(
+            cases,
+            &format!("c/{}", file_name(&dir)),
+            Source::C(dir.clone()),
+            expectations,
+        );
+    }
     Ok(())
 }
+
+/// The folders of our C programs: `tests/c/<name>/main.c` with its `expected.json`.
+fn c_programs(tools: &Tools) -> Result<Vec<PathBuf>> {
+    Ok(sorted_entries(&tools.root.join("tests/c"))?
+        .into_iter()
+        .filter(|dir| dir.join("main.c").is_file())
+        .collect())
+}
+
+/// How our C programs are built: optimised, with 128-bit SIMD (they exist to test it).
+const C_FLAGS: [&str; 3] = ["-O2", "-msimd128", "-s"];
 
 #[derive(Clone)]
 enum Source {
@@ -186,6 +208,8 @@ enum Source {
     Go(PathBuf),
     /// A `.wasm` or `.wat` file, used as it is.
     File(PathBuf),
+    /// A C program's folder (`main.c`), built with zig's clang and [`C_FLAGS`] (cached).
+    C(PathBuf),
 }
 
 impl Source {
@@ -193,6 +217,7 @@ impl Source {
         match self {
             Source::Go(dir) => go_build(tools, dir),
             Source::File(f) => Ok(f.clone()),
+            Source::C(dir) => zig_cc(tools, &dir.join("main.c"), &C_FLAGS),
         }
     }
 }
@@ -827,6 +852,26 @@ fn aarch64_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
             Ok(exp.check(&run_native(&exe, &spec, Some(qemu))?, &spec))
         })
     }));
+    // Our C programs (SIMD: NEON instead of SSE).
+    for dir in c_programs(tools)? {
+        let exp = read_expectations(&dir.join("expected.json"))?
+            .into_iter()
+            .next()
+            .with_context(|| format!("{}/expected.json has no run", dir.display()))?;
+        let name = format!("aarch64/c/{}", file_name(&dir));
+        let case_name = name.clone();
+        cases.push(case(name, move |ctx| {
+            aarch64_run(ctx, |qemu| {
+                let wasm = Source::C(dir).wasm(&ctx.tools)?;
+                let scratch = ctx.scratch(&case_name)?;
+                let spec = exp.prepare(scratch.path())?;
+                let mut flags = vec!["--target".to_string(), AARCH64.to_string()];
+                flags.extend(compile_flags(&spec));
+                let exe = ctx.compile(&wasm, scratch.path(), "program", &flags)?;
+                Ok(exp.check(&run_native(&exe, &spec, Some(qemu))?, &spec))
+            })
+        }));
+    }
     for module in trap_modules(tools)? {
         let name = format!("aarch64/trap/{}", file_stem(&module.path));
         let case_name = name.clone();
@@ -1001,6 +1046,7 @@ fn real_main() -> Result<bool> {
     cpu_cases(&tools, &mut cases)?;
     determinism_cases(&tools, &mut cases);
     embed::embed_cases(&mut cases);
+    interrupt::interrupt_cases(&mut cases);
     if !args.filters.is_empty() {
         cases.retain(|c| args.filters.iter().any(|f| c.name.contains(f.as_str())));
     }

@@ -55,8 +55,28 @@ pub struct Compiled {
     pub interface: embed::ModuleInterface,
 }
 
-/// Compiles wasm bytes to an object file and the module's host-facing interface.
+/// Compiles wasm bytes to an object file and the module's host-facing interface, validating
+/// with exactly the WebAssembly 2.0 feature set.
 pub fn compile_module(wasm: &[u8], opts: &Options) -> Result<Compiled> {
+    compile_module_with(wasm, opts, module::FeatureSet::Wasm2)
+}
+
+/// Compiles wasm bytes to an object file, validating with `features`.
+pub fn compile_object_with(
+    wasm: &[u8],
+    opts: &Options,
+    features: module::FeatureSet,
+) -> Result<Vec<u8>> {
+    compile_module_with(wasm, opts, features).map(|c| c.object)
+}
+
+/// [`compile_module`] with a chosen feature set (the spec runner's 3.0 suite uses
+/// [`module::FeatureSet::Wasm3`]).
+pub fn compile_module_with(
+    wasm: &[u8],
+    opts: &Options,
+    features: module::FeatureSet,
+) -> Result<Compiled> {
     opts.validate().map_err(CompileError::Options)?;
     let policy = opts.policy.encode().map_err(CompileError::Options)?;
     let run = || -> Result<Compiled> {
@@ -64,6 +84,7 @@ pub fn compile_module(wasm: &[u8], opts: &Options) -> Result<Compiled> {
             wasm,
             module::ParseOptions {
                 dynamic_imports: opts.library,
+                features,
             },
         )?;
         apply_import_symbols(&mut info, &opts.import_symbols)?;

@@ -11,7 +11,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
-use wasmaot_abi::descriptor::ModuleDescriptor;
+use wasmaot_abi::descriptor::{ModuleDescriptor, extern_kind};
 use wasmaot_abi::policy::{Policy, RUN_POLICY_ENV};
 use wasmaot_abi::{DEFAULT_WASM_STACK, HOST_STACK_MARGIN};
 
@@ -75,6 +75,16 @@ fn start(module: &'static ModuleDescriptor, args: Vec<Vec<u8>>) -> Result<i32, S
     if policy.from_env {
         policy = run_time_policy()?;
     }
+    // `wasmaot run` behaves as `wasmtime run` where an executable would differ (run_mode).
+    if let Some(name) = policy.wasmtime_run.take() {
+        crate::run_mode::set_wasmtime_run(name);
+        if !exports_memory(module) {
+            crate::run_mode::set_no_memory_export();
+        }
+    }
+    if let Some(bytes) = policy.max_memory {
+        crate::memory::set_byte_limit(bytes);
+    }
     crate::wasi::init(wasi_config(&policy, args)?)?;
     crate::trap::signals::install();
 
@@ -88,10 +98,26 @@ fn start(module: &'static ModuleDescriptor, args: Vec<Vec<u8>>) -> Result<i32, S
             run(unsafe { &*(addr as *const ModuleDescriptor) })
         })
         .map_err(|e| format!("cannot start the wasm thread: {e}"))?;
+    if let Some(ms) = policy.timeout_ms {
+        use std::os::unix::thread::JoinHandleExt;
+        crate::trap::timeout::arm(runner.as_pthread_t(), ms)?;
+    }
     match runner.join() {
         Ok(r) => r,
         Err(_) => Err("the runtime panicked".into()),
     }
+}
+
+/// Whether the module exports a memory named `memory`, the one WASI host functions may use
+/// (as wasmtime requires; see `run_mode`).
+fn exports_memory(module: &'static ModuleDescriptor) -> bool {
+    // SAFETY: descriptor slices live for the process lifetime.
+    let exports = unsafe { slice(module.exports.ptr, module.exports.len) };
+    exports.iter().any(|e| {
+        // SAFETY: as above.
+        let name = unsafe { slice(e.name.ptr, e.name.len) };
+        e.kind == extern_kind::MEMORY && name == b"memory"
+    })
 }
 
 /// The policy `wasmaot run` passed in [`RUN_POLICY_ENV`] (an executable whose baked policy is

@@ -18,6 +18,7 @@ pub mod entry;
 pub mod instance;
 pub mod memory;
 pub mod registry;
+mod run_mode;
 pub mod signatures;
 pub mod stack;
 pub mod table;

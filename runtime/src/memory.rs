@@ -2,16 +2,33 @@
 //! memory, `PROT_NONE` except for the first `length` bytes, so compiled code needs no bounds
 //! checks (an access past `length` faults and becomes `out of bounds memory access`).
 //!
+//! A process-wide byte limit ([`set_byte_limit`], an executable's `--max-memory`) caps every
+//! memory: growing past it fails (`memory.grow` returns -1) and a larger minimum is an error.
+//!
 //! Must never move the base of a memory (compiled code caches it) and never make a byte past
 //! the current length accessible.
 
 use core::ptr;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use wasmaot_abi::vmctx::memory_def;
 use wasmaot_abi::{MEMORY_RESERVATION, WASM_PAGE_SIZE};
 
 /// The most pages a 32-bit memory can have (4 GiB).
 pub const MAX_PAGES: u64 = 65536;
+
+/// The most bytes any linear memory may have (`--max-memory`); `u64::MAX`: no limit.
+static BYTE_LIMIT: AtomicU64 = AtomicU64::new(u64::MAX);
+
+/// Sets the limit of every linear memory created or grown from now on (an executable's
+/// entry point, before instantiation).
+pub(crate) fn set_byte_limit(bytes: u64) {
+    BYTE_LIMIT.store(bytes, Ordering::Relaxed);
+}
+
+fn byte_limit() -> u64 {
+    BYTE_LIMIT.load(Ordering::Relaxed)
+}
 
 /// `{base, length}`: the record compiled code reads through `memory0_def` / `memories[i]`.
 #[repr(C)]
@@ -35,6 +52,9 @@ pub enum MemoryError {
     MinTooLarge(u64),
     #[error("memory minimum of {min} pages exceeds its maximum of {max} pages")]
     MinAboveMax { min: u64, max: u64 },
+    /// wasmtime's wording for the same failure.
+    #[error("memory minimum size of {0} pages exceeds memory limits (--max-memory {1} bytes)")]
+    MinAboveLimit(u64, u64),
     #[error("cannot reserve linear memory: {0}")]
     Os(String),
 }
@@ -62,6 +82,9 @@ impl LinearMemory {
     pub fn new(min_pages: u64, max_pages: u64) -> Result<Box<LinearMemory>, MemoryError> {
         if min_pages > MAX_PAGES {
             return Err(MemoryError::MinTooLarge(min_pages));
+        }
+        if min_pages.saturating_mul(WASM_PAGE_SIZE) > byte_limit() {
+            return Err(MemoryError::MinAboveLimit(min_pages, byte_limit()));
         }
         if min_pages > max_pages {
             return Err(MemoryError::MinAboveMax {
@@ -134,7 +157,7 @@ impl LinearMemory {
     pub fn grow(&mut self, delta: u64) -> Option<u64> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
-        if new > self.max_pages {
+        if new > self.max_pages || new * WASM_PAGE_SIZE > byte_limit() {
             return None;
         }
         if delta == 0 {

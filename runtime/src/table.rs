@@ -53,6 +53,9 @@ pub struct Table {
     max: u64,
     /// A `ValType` byte (FuncRef or ExternRef).
     elem_type: u8,
+    /// A typed reference element type's `wasmaot_abi::types::typed_ref` encoding; empty for
+    /// `funcref` and `externref`.
+    refs: &'static [u8],
 }
 
 impl Table {
@@ -73,7 +76,18 @@ impl Table {
             elems,
             max,
             elem_type,
+            refs: &[],
         }))
+    }
+
+    /// Sets the typed reference element type (see the `refs` field).
+    pub fn set_refs(&mut self, refs: &'static [u8]) {
+        self.refs = refs;
+    }
+
+    /// The typed reference element type's encoding; empty for `funcref`/`externref`.
+    pub fn refs(&self) -> &'static [u8] {
+        self.refs
     }
 
     /// The definition record (stable address for the table's lifetime).

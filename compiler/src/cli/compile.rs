@@ -64,6 +64,14 @@ struct Args {
     /// fd after the preopened directories. Repeatable.
     #[arg(long = "tcplisten", value_name = "HOST:PORT")]
     tcp_listen: Vec<String>,
+    /// Limit every linear memory to SIZE (bytes, or N KiB/MiB/GiB): `memory.grow` past it
+    /// returns -1, a larger declared minimum fails at start.
+    #[arg(long = "max-memory", value_name = "SIZE")]
+    max_memory: Option<String>,
+    /// End the program with `wasm trap: interrupt` (status 134) after DURATION (500ms, 2s,
+    /// 1m).
+    #[arg(long = "timeout", value_name = "DURATION")]
+    timeout: Option<String>,
     /// The linker driver to use (default: `cc`, or `aarch64-linux-gnu-gcc` when cross-compiling).
     #[arg(long)]
     linker: Option<String>,
@@ -107,6 +115,16 @@ fn policy(args: &Args) -> Result<Policy> {
     for e in &args.envs {
         p.env.push(env_entry(e)?);
     }
+    p.max_memory = args
+        .max_memory
+        .as_deref()
+        .map(super::limits::parse_size)
+        .transpose()?;
+    p.timeout_ms = args
+        .timeout
+        .as_deref()
+        .map(super::limits::parse_duration_ms)
+        .transpose()?;
     Ok(p)
 }
 

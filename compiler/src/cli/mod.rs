@@ -10,6 +10,7 @@ mod cache;
 mod compile;
 mod header;
 mod interrupt;
+mod limits;
 mod run;
 
 /// Runs the command; returns the exit status.

@@ -7,8 +7,9 @@
 //!
 //! Accepted spellings (wasmtime's): `--dir HOST[::GUEST]`, `--dir=...`, `--env NAME=VALUE`,
 //! `--env NAME` (the host's value), `--inherit-env`, `-S inherit-env[=y|n]`,
-//! `--tcplisten HOST:PORT`, `-S tcplisten=HOST:PORT`, `--argv0 NAME`, and, accepted and
-//! ignored because they change nothing for a compiled executable, `-W KEY=VAL` (e.g.
+//! `--tcplisten HOST:PORT`, `-S tcplisten=HOST:PORT`, `--argv0 NAME`, `--max-memory SIZE` /
+//! `-W max-memory-size=BYTES`, `--timeout DURATION` / `-W timeout=DURATION`, and, accepted and
+//! ignored because they change nothing for a compiled executable, other `-W KEY=VAL` (e.g.
 //! `max-wasm-stack`: our wasm stack is fixed at 8 MiB), `-O`, `-C`, `-D`, other `-S` keys
 //! (`cli`, `preview0`, `preview2`, ...), `--allow-precompiled`. Ours: `-v`/`--verbose` reports
 //! the cache entry used and whether it was compiled (`WASMAOT_VERBOSE=1` does the same),
@@ -44,8 +45,12 @@ Options:
   --argv0 NAME           argv[0] for the program (default: the module's file name)
   --opt N                optimisation level 0, 1 or 2 (default 2)
   --cpu CPU              CPU features: baseline, x86-64-v3 or native (default baseline)
+  --max-memory SIZE      limit each linear memory to SIZE (bytes, or N KiB/MiB/GiB;
+                         -W max-memory-size=BYTES also works)
+  --timeout DURATION     end the program with `wasm trap: interrupt` after DURATION
+                         (500ms, 2s, 1m; -W timeout=DURATION also works)
   -v, --verbose          report the cache entry and whether it was compiled
-  -W/-O/-C/-D KEY=VAL    wasmtime settings: accepted and ignored (max-wasm-stack etc.)
+  -W/-O/-C/-D KEY=VAL    other wasmtime settings: accepted and ignored (max-wasm-stack etc.)
 
 Cache: $WASMAOT_CACHE_DIR, else $XDG_CACHE_HOME/wasmaot, else ~/.cache/wasmaot.";
 
@@ -76,6 +81,23 @@ fn wasi_setting(p: &mut RunArgs, setting: &str) -> Result<()> {
             "tcplisten" => p.policy.tcp_listen.push(v.to_string()),
             // Everything else (cli, preview0, preview2, common, inherit-network, ...) only
             // selects what wasmtime links in; our runtime always provides preview1.
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `-W KEY=VAL` settings: the resource limits (`max-memory-size=BYTES`, `timeout=DURATION`),
+/// the rest ignored (`max-wasm-stack` etc. change nothing for compiled code).
+fn wasm_setting(p: &mut RunArgs, setting: &str) -> Result<()> {
+    for kv in setting.split(',') {
+        match kv.split_once('=') {
+            Some(("max-memory-size", v)) => {
+                p.policy.max_memory = Some(super::limits::parse_size(v)?)
+            }
+            Some(("timeout", v)) => {
+                p.policy.timeout_ms = Some(super::limits::parse_duration_ms(v)?)
+            }
             _ => {}
         }
     }
@@ -170,7 +192,17 @@ fn parse(argv: Vec<OsString>) -> Result<Option<RunArgs>> {
                 })?;
             }
             "-v" | "--verbose" => p.verbose = true,
-            "-W" | "--wasm" | "-O" | "--optimize" | "-C" | "--codegen" | "-D" | "--debug" => {
+            "--max-memory" => {
+                p.policy.max_memory = Some(super::limits::parse_size(&value("--max-memory")?)?)
+            }
+            "--timeout" => {
+                p.policy.timeout_ms = Some(super::limits::parse_duration_ms(&value("--timeout")?)?)
+            }
+            "-W" | "--wasm" => {
+                let v = value("-W")?;
+                wasm_setting(&mut p, &v)?;
+            }
+            "-O" | "--optimize" | "-C" | "--codegen" | "-D" | "--debug" => {
                 value(&flag)?;
             }
             "--allow-precompiled" => {}
@@ -212,8 +244,11 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
     };
     let entry = cache::executable(&wasm, opt_level, args.cpu, args.verbose)
         .with_context(|| input.display().to_string())?;
-    let policy = args
-        .policy
+    // The executable reports what wasmtime reports as an error as wasmtime does (see
+    // `wasmaot_abi::policy::Policy::wasmtime_run`), naming the module as the user did.
+    let mut policy = args.policy;
+    policy.wasmtime_run = Some(input.to_string_lossy().into_owned());
+    let policy = policy
         .encode()
         .map_err(anyhow::Error::msg)
         .with_context(|| input.display().to_string())?;
@@ -248,6 +283,8 @@ mod tests {
             "-W",
             "max-wasm-stack=8388608",
             "-Wfoo=1",
+            "-W",
+            "max-memory-size=65536,timeout=2s",
             "-S",
             "inherit-env",
             "--tcplisten=127.0.0.1:0",
@@ -261,6 +298,11 @@ mod tests {
         assert_eq!(p.policy.env, vec!["PWD=/x".to_string()]);
         assert!(p.policy.inherit_env);
         assert_eq!(p.policy.tcp_listen, vec!["127.0.0.1:0".to_string()]);
+        assert_eq!(p.policy.max_memory, Some(65536));
+        assert_eq!(p.policy.timeout_ms, Some(2000));
+        let q = parse_strs(&["--max-memory", "2MiB", "--timeout=500ms", "a.wasm"]);
+        assert_eq!(q.policy.max_memory, Some(2 << 20));
+        assert_eq!(q.policy.timeout_ms, Some(500));
         assert_eq!(p.module, PathBuf::from("app.wasm"));
         assert_eq!(p.args, vec![OsString::from("--dir"), OsString::from("x")]);
         assert_eq!(default_argv0(Path::new("x/y/app.wasm")), "app.wasm");

@@ -67,6 +67,8 @@ pub fn build_descriptor(
         let results: Vec<u8> = sig.results.iter().map(|t| *t as u8).collect();
         d.put_bytes_slice(at + offset_of!(SigDesc, params) as u64, &params, 1);
         d.put_bytes_slice(at + offset_of!(SigDesc, results) as u64, &results, 1);
+        let refs = info.type_refs.get(i).map_or(&[][..], |r| &r[..]);
+        d.put_bytes_slice(at + offset_of!(SigDesc, refs) as u64, refs, 1);
         d.put_ptr(
             at + offset_of!(SigDesc, array_call) as u64,
             PtrTarget::Func(syms.array_calls[i]),
@@ -209,6 +211,8 @@ pub fn build_descriptor(
             at + offset_of!(TableDesc, imported) as u64,
             t.imported as u8,
         );
+        write_const(&mut d, at + offset_of!(TableDesc, init) as u64, &t.init);
+        d.put_bytes_slice(at + offset_of!(TableDesc, refs) as u64, &t.refs, 1);
     }
     d.put_self_slice(
         field(offset_of!(ModuleDescriptor, tables)),
@@ -229,6 +233,7 @@ pub fn build_descriptor(
         if let Some(init) = &g.init {
             write_const(&mut d, at + offset_of!(GlobalDesc, init) as u64, init);
         }
+        d.put_bytes_slice(at + offset_of!(GlobalDesc, refs) as u64, &g.refs, 1);
     }
     d.put_self_slice(
         field(offset_of!(ModuleDescriptor, globals)),
@@ -348,6 +353,16 @@ pub fn build_descriptor(
         field(offset_of!(ModuleDescriptor, policy)),
         policy.as_bytes(),
         1,
+    );
+
+    let ops_at = d.alloc(size_of::<ConstExprDesc>() * info.const_ops.len(), 8);
+    for (i, op) in info.const_ops.iter().enumerate() {
+        write_const(&mut d, ops_at + (i * size_of::<ConstExprDesc>()) as u64, op);
+    }
+    d.put_self_slice(
+        field(offset_of!(ModuleDescriptor, const_ops)),
+        ops_at,
+        info.const_ops.len() as u64,
     );
     d
 }

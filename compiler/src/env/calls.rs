@@ -1,5 +1,6 @@
 //! Calls: direct calls to defined functions, WASI host functions and imported functions;
-//! `call_indirect` with its null and signature checks; calls to runtime builtins.
+//! `call_indirect` with its null and signature checks; `call_ref` with its null check; calls to
+//! runtime builtins.
 //!
 //! Must never call through a table element without the bounds, null and type-id checks.
 
@@ -119,6 +120,34 @@ impl FuncEnv<'_> {
             self.load_vmctx_readonly(builder, types::I32, self.offsets.type_id(type_index));
         let mismatch = builder.ins().icmp(IntCC::NotEqual, actual, expected);
         self.trapnz(builder, mismatch, TrapCode::BadSignature);
+        let code = builder
+            .ins()
+            .load(self.pointer_type, fr_flags, funcref, func_ref::CODE as i32);
+        let callee_vmctx =
+            builder
+                .ins()
+                .load(self.pointer_type, fr_flags, funcref, func_ref::VMCTX as i32);
+        let mut full = Vec::with_capacity(args.len() + 1);
+        full.push(callee_vmctx);
+        full.extend_from_slice(args);
+        let inst = builder.ins().call_indirect(sig, code, &full);
+        builder.inst_results(inst).to_vec()
+    }
+
+    /// `call_ref type_index` (typed function references): `funcref` must be non-null
+    /// (`NullFunctionReference`); validation guarantees its type is `type_index`, so there is
+    /// no signature check. Its code is called with its vmctx.
+    pub fn call_ref(
+        &mut self,
+        builder: &mut FunctionBuilder,
+        type_index: u32,
+        funcref: Value,
+        args: &[Value],
+    ) -> Vec<Value> {
+        let sig = self.sig_ref(builder, type_index);
+        self.trapz(builder, funcref, TrapCode::NullFunctionReference);
+        // As in `call_indirect`: the loads depend on the null check, so no `can_move`.
+        let fr_flags = mutable_flags().with_readonly();
         let code = builder
             .ins()
             .load(self.pointer_type, fr_flags, funcref, func_ref::CODE as i32);

@@ -5,8 +5,12 @@
 //! Must never hold Cranelift types (translation-independent), and is the only place that calls
 //! wasmparser's section readers.
 
+mod const_expr;
+mod features;
 mod parse;
+mod typed_refs;
 
+pub use features::{FeatureSet, SUPPORTED_3_0};
 pub use parse::{ParseOptions, parse};
 
 use wasmaot_abi::descriptor::ConstExprDesc;
@@ -53,6 +57,12 @@ pub struct TableInfo {
     pub min: u64,
     pub max: Option<u64>,
     pub imported: bool,
+    /// Every element's initial value (defined tables): `ref.null`, or a typed table's
+    /// initialiser expression (function-references proposal).
+    pub init: ConstExprDesc,
+    /// A typed reference element type's `wasmaot_abi::types::typed_ref` encoding; empty for
+    /// `funcref` and `externref`.
+    pub refs: Vec<u8>,
 }
 
 /// A linear memory.
@@ -71,6 +81,8 @@ pub struct GlobalInfo {
     pub mutable: bool,
     /// `None` for imported globals.
     pub init: Option<ConstExprDesc>,
+    /// A typed reference type's `wasmaot_abi::types::typed_ref` encoding; empty for 2.0 types.
+    pub refs: Vec<u8>,
 }
 
 /// An export.
@@ -114,6 +126,9 @@ pub struct FuncBody<'a> {
 #[derive(Debug, Default)]
 pub struct ModuleInfo<'a> {
     pub types: Vec<Signature>,
+    /// Each type's `wasmaot_abi::types::typed_ref` encoding (empty when it has only 2.0
+    /// types), by type index.
+    pub type_refs: Vec<Vec<u8>>,
     /// Every function, imported first.
     pub funcs: Vec<FuncDecl>,
     pub num_imported_funcs: u32,
@@ -131,6 +146,9 @@ pub struct ModuleInfo<'a> {
     pub start: Option<u32>,
     pub elems: Vec<ElemSegment>,
     pub data: Vec<DataSegment<'a>>,
+    /// The programs of the `EXTENDED` constant expressions (extended-const proposal) that
+    /// could not be folded, back to back (`wasmaot_abi::descriptor::eval_extended`).
+    pub const_ops: Vec<ConstExprDesc>,
     /// Bodies of the defined functions, in order.
     pub bodies: Vec<FuncBody<'a>>,
     /// Function names from the name section (function index → name).

@@ -1,5 +1,5 @@
 //! Reads and validates a binary module into a [`ModuleInfo`]: the Payload loop, validation with
-//! exactly the WebAssembly 2.0 feature set, import resolution against the WASI table, names.
+//! the chosen [`FeatureSet`] (exactly WebAssembly 2.0 unless asked), import resolution against the WASI table, names.
 //!
 //! Must never accept a module the validator rejected, and never let an import through that
 //! neither WASI nor (in library mode) the embedder can satisfy.
@@ -9,16 +9,20 @@ use wasmaot_abi::descriptor::{ConstExprDesc, const_kind, extern_kind, segment_mo
 use wasmaot_abi::types::ValType;
 use wasmparser::{
     AbstractHeapType, ElementItems, ElementKind, ExternalKind, FuncToValidate, FunctionBody,
-    HeapType, KnownCustom, Name, Operator, Parser, Payload, TypeRef, ValidPayload, Validator,
-    ValidatorResources, WasmFeatures,
+    HeapType, KnownCustom, Name, Parser, Payload, TypeRef, ValidPayload, Validator,
+    ValidatorResources,
 };
 
+use super::const_expr::{const_expr, const_i32};
+use super::typed_refs::TypeEncodings;
 use super::*;
 use crate::error::{CompileError, Result};
 
-/// How to treat imports.
+/// How to validate, and how to treat imports.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ParseOptions {
+    /// The feature set to validate with (default: exactly WebAssembly 2.0).
+    pub features: FeatureSet,
     /// Imports other than WASI functions are supplied by an embedder at instantiation (the
     /// spec runner's shared objects): any kind, any signature. Otherwise (executables, static
     /// libraries) each non-WASI function import is a linked C function (`linked_symbol`), and
@@ -26,23 +30,43 @@ pub struct ParseOptions {
     pub dynamic_imports: bool,
 }
 
-/// The WebAssembly 2.0 feature set (MVP, mutable globals, sign extension, non-trapping
-/// float-to-int, multi-value, bulk memory, reference types, SIMD).
-pub fn features() -> WasmFeatures {
-    WasmFeatures::WASM2
-}
-
 /// Parses and validates `wasm`.
 pub fn parse<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> {
+    parse_with(wasm, opts).map_err(|e| beyond_feature_set(e, wasm))
+}
+
+/// An `Invalid` error for a module that every WebAssembly proposal together would accept is
+/// not an invalid module but one using a proposal outside the chosen feature set (a second
+/// memory, a non-nullable reference, a tag...): it becomes `Unsupported`, with the validator's
+/// words. Only the wording changes: the module is rejected either way.
+fn beyond_feature_set(e: CompileError, wasm: &[u8]) -> CompileError {
+    let CompileError::Invalid { offset, message } = e else {
+        return e;
+    };
+    let mut validator = Validator::new_with_features(wasmparser::WasmFeatures::all());
+    if validator.validate_all(wasm).is_err() {
+        return CompileError::Invalid { offset, message };
+    }
+    CompileError::Unsupported {
+        offset,
+        what: format!(
+            "the module uses a WebAssembly proposal wasmaot does not support yet ({message})"
+        ),
+    }
+}
+
+fn parse_with<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> {
     let mut info = ModuleInfo::default();
-    let mut validator = Validator::new_with_features(features());
+    let mut encodings = TypeEncodings::default();
+    let features = opts.features.wasm_features();
+    let mut validator = Validator::new_with_features(features);
     let mut to_validate: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'a>)> = Vec::new();
 
     // The reader must decode with the features the validator checks: with wasmparser's
     // defaults it reads memory limits as memory64 LEBs and accepts over-long 2.0 encodings
     // (spec binary-leb128.wast).
     let mut parser = Parser::new(0);
-    parser.set_features(features());
+    parser.set_features(features);
     for payload in parser.parse_all(wasm) {
         let payload = payload?;
         let valid = validator.payload(&payload).map_err(|e| classify(e, wasm))?;
@@ -51,8 +75,10 @@ pub fn parse<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> {
         }
         match payload {
             Payload::TypeSection(reader) => {
+                let offset = reader.range().start;
                 for ty in reader.into_iter_err_on_gc_types() {
                     let ty = ty?;
+                    info.type_refs.push(encodings.push(&ty, offset)?);
                     let conv =
                         |ts: &[wasmparser::ValType]| ts.iter().map(|t| val_type(*t)).collect();
                     info.types.push(Signature {
@@ -64,7 +90,7 @@ pub fn parse<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> {
             Payload::ImportSection(reader) => {
                 for import in reader.into_imports_with_offsets() {
                     let (offset, import) = import?;
-                    read_import(&mut info, import, offset, opts)?;
+                    read_import(&mut info, &encodings, import, offset, opts)?;
                 }
             }
             Payload::FunctionSection(reader) => {
@@ -77,15 +103,17 @@ pub fn parse<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> {
                 }
             }
             Payload::TableSection(reader) => {
+                let reader_offset = reader.range().start;
                 for table in reader {
                     let table = table?;
-                    if !matches!(table.init, wasmparser::TableInit::RefNull) {
-                        return Err(unsupported(
-                            0,
-                            "table initializer expressions (function-references proposal)",
-                        ));
+                    let mut t = table_info(table.ty, false);
+                    let offset = reader_offset;
+                    t.refs = encodings
+                        .of_type(wasmparser::ValType::Ref(table.ty.element_type), offset)?;
+                    if let wasmparser::TableInit::Expr(e) = &table.init {
+                        t.init = const_expr(&mut info.const_ops, e)?;
                     }
-                    info.tables.push(table_info(table.ty, false));
+                    info.tables.push(t);
                 }
             }
             Payload::MemorySection(reader) => {
@@ -94,12 +122,14 @@ pub fn parse<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> {
                 }
             }
             Payload::GlobalSection(reader) => {
+                let offset = reader.range().start;
                 for global in reader {
                     let global = global?;
                     info.globals.push(GlobalInfo {
                         ty: val_type(global.ty.content_type),
                         mutable: global.ty.mutable,
-                        init: Some(const_expr(&global.init_expr)?),
+                        init: Some(const_expr(&mut info.const_ops, &global.init_expr)?),
+                        refs: encodings.of_type(global.ty.content_type, offset)?,
                     });
                 }
             }
@@ -125,7 +155,8 @@ pub fn parse<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> {
             Payload::StartSection { func, .. } => info.start = Some(func),
             Payload::ElementSection(reader) => {
                 for elem in reader {
-                    info.elems.push(elem_segment(elem?)?);
+                    let seg = elem_segment(&mut info.const_ops, elem?)?;
+                    info.elems.push(seg);
                 }
             }
             Payload::DataSection(reader) => {
@@ -139,7 +170,7 @@ pub fn parse<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> {
                         } => (
                             segment_mode::ACTIVE,
                             memory_index,
-                            const_expr(&offset_expr)?,
+                            const_expr(&mut info.const_ops, &offset_expr)?,
                         ),
                     };
                     info.data.push(DataSegment {
@@ -224,6 +255,7 @@ fn validate_functions(
 
 fn read_import(
     info: &mut ModuleInfo<'_>,
+    encodings: &TypeEncodings,
     import: wasmparser::Import<'_>,
     offset: u64,
     opts: ParseOptions,
@@ -308,7 +340,10 @@ fn read_import(
             }
             match other {
                 TypeRef::Table(t) => {
-                    info.tables.push(table_info(t, true));
+                    let mut table = table_info(t, true);
+                    table.refs =
+                        encodings.of_type(wasmparser::ValType::Ref(t.element_type), offset)?;
+                    info.tables.push(table);
                     info.num_imported_tables += 1;
                     (extern_kind::TABLE, info.tables.len() as u32 - 1)
                 }
@@ -322,6 +357,7 @@ fn read_import(
                         ty: val_type(g.content_type),
                         mutable: g.mutable,
                         init: None,
+                        refs: encodings.of_type(g.content_type, offset)?,
                     });
                     info.num_imported_globals += 1;
                     (extern_kind::GLOBAL, info.globals.len() as u32 - 1)
@@ -372,8 +408,9 @@ fn unsupported(offset: u64, what: &str) -> CompileError {
     }
 }
 
-/// Converts a wasmparser value type (validated against the 2.0 features, so only the 2.0 types
-/// reach here).
+/// Converts a wasmparser value type. Typed function references (non-nullable, concrete heap
+/// types) have the representation of `funcref`; what else they say is in `typed_refs.rs`'s
+/// encodings. GC heap types never reach here (the GC proposal is never enabled).
 pub(crate) fn val_type(t: wasmparser::ValType) -> ValType {
     match t {
         wasmparser::ValType::I32 => ValType::I32,
@@ -401,6 +438,12 @@ fn table_info(t: wasmparser::TableType, imported: bool) -> TableInfo {
         min: t.initial,
         max: t.maximum,
         imported,
+        init: ConstExprDesc {
+            kind: const_kind::REF_NULL,
+            index: 0,
+            bits: [0, 0],
+        },
+        refs: Vec::new(),
     }
 }
 
@@ -413,45 +456,10 @@ fn memory_info(m: wasmparser::MemoryType, imported: bool) -> MemoryInfo {
     }
 }
 
-fn const_i32(v: i32) -> ConstExprDesc {
-    ConstExprDesc {
-        kind: const_kind::I32,
-        index: 0,
-        bits: [v as u32 as u64, 0],
-    }
-}
-
-/// Reads a constant expression of one instruction (the 2.0 forms; validation already checked it).
-fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExprDesc> {
-    let mut reader = expr.get_operators_reader();
-    let offset = reader.original_position();
-    let op = reader.read()?;
-    let desc = |kind, index, lo: u64, hi: u64| ConstExprDesc {
-        kind,
-        index,
-        bits: [lo, hi],
-    };
-    let c = match op {
-        Operator::I32Const { value } => const_i32(value),
-        Operator::I64Const { value } => desc(const_kind::I64, 0, value as u64, 0),
-        Operator::F32Const { value } => desc(const_kind::F32, 0, value.bits() as u64, 0),
-        Operator::F64Const { value } => desc(const_kind::F64, 0, value.bits(), 0),
-        Operator::V128Const { value } => {
-            let b = value.i128() as u128;
-            desc(const_kind::V128, 0, b as u64, (b >> 64) as u64)
-        }
-        Operator::GlobalGet { global_index } => desc(const_kind::GLOBAL_GET, global_index, 0, 0),
-        Operator::RefNull { .. } => desc(const_kind::REF_NULL, 0, 0, 0),
-        Operator::RefFunc { function_index } => desc(const_kind::REF_FUNC, function_index, 0, 0),
-        _ => return Err(unsupported(offset, "extended constant expressions")),
-    };
-    match reader.read()? {
-        Operator::End => Ok(c),
-        _ => Err(unsupported(offset, "extended constant expressions")),
-    }
-}
-
-fn elem_segment(elem: wasmparser::Element<'_>) -> Result<ElemSegment> {
+fn elem_segment(
+    ops: &mut Vec<ConstExprDesc>,
+    elem: wasmparser::Element<'_>,
+) -> Result<ElemSegment> {
     let (mode, table, offset) = match elem.kind {
         ElementKind::Passive => (segment_mode::PASSIVE, 0, const_i32(0)),
         ElementKind::Declared => (segment_mode::DECLARED, 0, const_i32(0)),
@@ -461,7 +469,7 @@ fn elem_segment(elem: wasmparser::Element<'_>) -> Result<ElemSegment> {
         } => (
             segment_mode::ACTIVE,
             table_index.unwrap_or(0),
-            const_expr(&offset_expr)?,
+            const_expr(ops, &offset_expr)?,
         ),
     };
     let (elem_type, items) = match elem.items {
@@ -481,7 +489,7 @@ fn elem_segment(elem: wasmparser::Element<'_>) -> Result<ElemSegment> {
         ElementItems::Expressions(ty, exprs) => {
             let items = exprs
                 .into_iter()
-                .map(|e| const_expr(&e?))
+                .map(|e| const_expr(ops, &e?))
                 .collect::<Result<Vec<_>>>()?;
             (ref_type(ty), items)
         }
@@ -591,6 +599,7 @@ mod tests {
             r#"(module (import "env" "foo" (func (result i32 i32))) (import "env" "m" (memory 1)))"#,
             ParseOptions {
                 dynamic_imports: true,
+                ..Default::default()
             },
         )
         .unwrap();
@@ -616,6 +625,43 @@ mod tests {
         );
         let e = parse_wat(r#"(module (memory 1 1 shared))"#, ParseOptions::default()).unwrap_err();
         assert!(matches!(e, CompileError::Unsupported { .. }), "{e}");
+        // Valid 3.0, but outside the chosen feature set: unsupported. The 3.0 set accepts
+        // multi-memory and typed function references, not tags.
+        let cases = [
+            (r#"(module (memory 1) (memory 1))"#, true),
+            (r#"(module (type $t (func)) (func (param (ref $t))))"#, true),
+            (r#"(module (tag))"#, false),
+        ];
+        for (text, in_3_0) in cases {
+            for features in [FeatureSet::Wasm2, FeatureSet::Wasm3] {
+                let opts = ParseOptions {
+                    features,
+                    ..Default::default()
+                };
+                match parse_wat(text, opts) {
+                    Ok(_) => assert!(in_3_0 && features == FeatureSet::Wasm3, "{text}"),
+                    Err(e) => {
+                        assert!(!(in_3_0 && features == FeatureSet::Wasm3), "{text}: {e}");
+                        assert!(matches!(e, CompileError::Unsupported { .. }), "{text}: {e}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wasm2_stays_strict_where_3_0_relaxed() {
+        // A constant expression reading a defined global is invalid in 2.0 (and GC-only in 3.0).
+        let text = r#"(module (global i32 (i32.const 1)) (global i32 (global.get 0)))"#;
+        assert!(parse_wat(text, ParseOptions::default()).is_err());
+        // extended-const: accepted only by the 3.0 set.
+        let text = r#"(module (global i32 (i32.add (i32.const 1) (i32.const 2))))"#;
+        assert!(parse_wat(text, ParseOptions::default()).is_err());
+        let opts = ParseOptions {
+            features: FeatureSet::Wasm3,
+            ..Default::default()
+        };
+        assert!(parse_wat(text, opts).is_ok());
     }
 
     #[test]
@@ -655,6 +701,7 @@ mod tests {
                  (global (export "g") (mut v128) (v128.const i64x2 1 2)))"#,
             ParseOptions {
                 dynamic_imports: true,
+                ..Default::default()
             },
         )
         .unwrap();

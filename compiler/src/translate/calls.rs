@@ -1,5 +1,6 @@
-//! `call` and `call_indirect`: pops the arguments, lets the environment emit the call, pushes
-//! the results. (`return_call*` belong to the tail-call proposal, not 2.0.)
+//! `call`, `call_indirect` and `call_ref` (typed function references): pops the arguments, lets
+//! the environment emit the call, pushes the results. (`return_call*` belong to the tail-call
+//! proposal, which wasmaot does not implement.)
 
 use wasmparser::Operator;
 
@@ -24,6 +25,13 @@ pub(super) fn translate(t: &mut Translator, op: &Operator) -> Result<bool> {
             let results = t
                 .env
                 .call_indirect(&mut t.b, *table_index, *type_index, index, &args);
+            t.st.values.extend(results);
+        }
+        Operator::CallRef { type_index } => {
+            let callee = t.st.pop();
+            let n = t.env.info.types[*type_index as usize].params.len();
+            let args = t.st.popn(n);
+            let results = t.env.call_ref(&mut t.b, *type_index, callee, &args);
             t.st.values.extend(results);
         }
         _ => return Ok(false),

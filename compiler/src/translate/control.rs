@@ -96,6 +96,31 @@ pub(super) fn translate(t: &mut Translator, op: &Operator) -> Result<bool> {
             t.b.seal_block(next);
             t.b.switch_to_block(next);
         }
+        Operator::BrOnNull { relative_depth } => {
+            // Null: branch with the values below the reference; else keep it and fall through.
+            let r = t.st.pop();
+            let (block, n) = branch_target(t, *relative_depth);
+            let block = threaded_target(t, *relative_depth).unwrap_or(block);
+            let args = block_args(t.st.peekn(n));
+            let next = t.b.create_block();
+            t.b.ins().brif(r, next, &[], block, &args);
+            t.b.seal_block(next);
+            t.b.switch_to_block(next);
+            t.st.push(r);
+        }
+        Operator::BrOnNonNull { relative_depth } => {
+            // Non-null: branch with the reference as the last argument; else drop it.
+            let r = t.st.pop();
+            let (block, n) = branch_target(t, *relative_depth);
+            let block = threaded_target(t, *relative_depth).unwrap_or(block);
+            let mut vals = t.st.peekn(n - 1).to_vec();
+            vals.push(r);
+            let args = block_args(&vals);
+            let next = t.b.create_block();
+            t.b.ins().brif(r, block, &args, next, &[]);
+            t.b.seal_block(next);
+            t.b.switch_to_block(next);
+        }
         Operator::BrTable { targets } => {
             let depths = targets.targets().collect::<Result<Vec<u32>, _>>()?;
             translate_br_table(t, &depths, targets.default());

@@ -1,9 +1,12 @@
 //! Table and reference operators: `table.*`, `elem.drop`, `ref.null`, `ref.is_null`,
-//! `ref.func`. References are I64 values, 0 being null.
+//! `ref.func`, `ref.as_non_null` (typed function references). References are I64 values, 0
+//! being null.
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{InstBuilder, types};
 use wasmparser::Operator;
+
+use wasmaot_abi::trap::TrapCode;
 
 use super::Translator;
 use crate::error::Result;
@@ -55,6 +58,11 @@ pub(super) fn translate(t: &mut Translator, op: &Operator) -> Result<bool> {
             let r = t.st.pop();
             let c = t.b.ins().icmp_imm_u(IntCC::Equal, r, 0);
             t.push_bool(c);
+        }
+        O::RefAsNonNull => {
+            let r = t.st.pop();
+            t.env.trapz(&mut t.b, r, TrapCode::NullReference);
+            t.st.push(r);
         }
         O::RefFunc { function_index } => {
             let v = t.env.ref_func(&mut t.b, *function_index);

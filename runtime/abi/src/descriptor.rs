@@ -61,6 +61,9 @@ pub struct ModuleDescriptor {
     pub name: Str,
     /// The sandbox policy baked in at compile time (see [`crate::policy`]); empty for libraries.
     pub policy: Str,
+    /// The programs of every [`const_kind::EXTENDED`] constant expression, back to back (see
+    /// [`eval_extended`]); empty when the module has none.
+    pub const_ops: Slice<ConstExprDesc>,
 }
 
 /// A function signature. `params`/`results` hold [`crate::types::ValType`] bytes.
@@ -69,6 +72,9 @@ pub struct ModuleDescriptor {
 pub struct SigDesc {
     pub params: Slice<u8>,
     pub results: Slice<u8>,
+    /// Empty for a signature of WebAssembly 2.0 types only, else its whole
+    /// [`crate::types::typed_ref`] encoding (typed references): part of the type's identity.
+    pub refs: Slice<u8>,
     /// `extern "C" fn(code: *const u8, vmctx: *mut VMContext, values: *mut ValRaw)`: calls
     /// `code` with the params read from `values` and writes the results back to `values`
     /// (16-byte slots). Null if no trampoline was emitted for this type.
@@ -189,6 +195,13 @@ pub struct TableDesc {
     pub elem_type: u8,
     pub imported: u8,
     pub _pad: [u8; 6],
+    /// The initial value of every element of a defined table: `REF_NULL`, or the initialiser
+    /// expression of a typed table (function-references proposal), evaluated once after the
+    /// globals.
+    pub init: ConstExprDesc,
+    /// A typed reference element type's [`crate::types::typed_ref`] encoding; empty for
+    /// `funcref` and `externref`.
+    pub refs: Slice<u8>,
 }
 
 /// Kinds of constant expression (`ConstExprDesc::kind`).
@@ -204,9 +217,66 @@ pub mod const_kind {
     pub const REF_NULL: u32 = 6;
     /// `ref.func index`.
     pub const REF_FUNC: u32 = 7;
+    /// An extended constant expression (extended-const proposal) the compiler could not fold
+    /// because it reads a global: its program is `ModuleDescriptor::const_ops[index ..
+    /// index + bits[0]]` (see [`super::eval_extended`]).
+    pub const EXTENDED: u32 = 8;
+    /// Operators of an `EXTENDED` program (never the kind of a top-level expression): pop two
+    /// values, push the result (wrapping).
+    pub const I32_ADD: u32 = 9;
+    pub const I32_SUB: u32 = 10;
+    pub const I32_MUL: u32 = 11;
+    pub const I64_ADD: u32 = 12;
+    pub const I64_SUB: u32 = 13;
+    pub const I64_MUL: u32 = 14;
 }
 
-/// A constant expression of one instruction (the WebAssembly 2.0 forms).
+/// Longest `EXTENDED` program the runtime accepts (a bound on its evaluation stack).
+pub const MAX_CONST_OPS: usize = 1 << 16;
+
+/// Evaluates an extended constant expression's program: postfix, each entry an `I32`, `I64` or
+/// `GLOBAL_GET` leaf (pushes its value; `global` reads a global's low 64 bits, `None` if it
+/// cannot, e.g. at compile time) or one of the binary `I32_*`/`I64_*` operators. Values are
+/// u64; i32 results are zero-extended. `None` for a malformed program (stack underflow, an
+/// unknown kind, not exactly one value left) or an unreadable global.
+pub fn eval_extended(
+    ops: &[ConstExprDesc],
+    mut global: impl FnMut(u32) -> Option<u64>,
+) -> Option<u64> {
+    if ops.len() > MAX_CONST_OPS {
+        return None;
+    }
+    let mut stack: Vec<u64> = Vec::new();
+    for op in ops {
+        let v = match op.kind {
+            const_kind::I32 => op.bits[0] & 0xffff_ffff,
+            const_kind::I64 => op.bits[0],
+            const_kind::GLOBAL_GET => global(op.index)?,
+            k => {
+                let b = stack.pop()?;
+                let a = stack.pop()?;
+                let (a32, b32) = (a as u32, b as u32);
+                match k {
+                    const_kind::I32_ADD => a32.wrapping_add(b32) as u64,
+                    const_kind::I32_SUB => a32.wrapping_sub(b32) as u64,
+                    const_kind::I32_MUL => a32.wrapping_mul(b32) as u64,
+                    const_kind::I64_ADD => a.wrapping_add(b),
+                    const_kind::I64_SUB => a.wrapping_sub(b),
+                    const_kind::I64_MUL => a.wrapping_mul(b),
+                    _ => return None,
+                }
+            }
+        };
+        stack.push(v);
+    }
+    match stack[..] {
+        [v] => Some(v),
+        _ => None,
+    }
+}
+
+/// A constant expression of one instruction (the WebAssembly 2.0 forms), or a reference to an
+/// extended one's program ([`const_kind::EXTENDED`]).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConstExprDesc {
@@ -228,6 +298,8 @@ pub struct GlobalDesc {
     pub imported: u8,
     pub _pad: [u8; 5],
     pub init: ConstExprDesc,
+    /// A typed reference's [`crate::types::typed_ref`] encoding; empty for every 2.0 type.
+    pub refs: Slice<u8>,
 }
 
 /// Data segment modes (`DataDesc::mode`, `ElemDesc::mode`).
@@ -310,10 +382,45 @@ mod tests {
         assert_eq!(size_of::<TrapSite>(), 8);
         assert_eq!(size_of::<ConstExprDesc>(), 24);
         assert_eq!(size_of::<FunctionDesc>(), 64);
-        assert_eq!(size_of::<SigDesc>(), 40);
+        assert_eq!(size_of::<SigDesc>(), 56);
         assert_eq!(size_of::<DataDesc>(), 72);
         assert_eq!(size_of::<DataPiece>(), 8);
         assert_eq!(offset_of!(ModuleDescriptor, counts), 24);
+    }
+
+    #[test]
+    fn extended_programs_evaluate_postfix_and_wrap() {
+        let leaf = |kind, index, v: u64| ConstExprDesc {
+            kind,
+            index,
+            bits: [v, 0],
+        };
+        let op = |kind| leaf(kind, 0, 0);
+        // (i32.sub (i32.mul (global.get 1) (i32.const 3)) (i32.const 7)), global 1 = 2
+        let p = [
+            leaf(const_kind::GLOBAL_GET, 1, 0),
+            leaf(const_kind::I32, 0, 3),
+            op(const_kind::I32_MUL),
+            leaf(const_kind::I32, 0, 7),
+            op(const_kind::I32_SUB),
+        ];
+        let g = |i| (i == 1).then_some(2);
+        assert_eq!(eval_extended(&p, g), Some(0xffff_ffff));
+        assert_eq!(eval_extended(&p, |_| None), None);
+        let p = [
+            leaf(const_kind::I64, 0, u64::MAX),
+            leaf(const_kind::I64, 0, 2),
+            op(const_kind::I64_ADD),
+        ];
+        assert_eq!(eval_extended(&p, |_| None), Some(1));
+        // Malformed: underflow, leftovers, unknown kinds.
+        assert_eq!(eval_extended(&[op(const_kind::I64_ADD)], |_| None), None);
+        assert_eq!(eval_extended(&p[..2], |_| None), None);
+        assert_eq!(eval_extended(&[], |_| None), None);
+        assert_eq!(
+            eval_extended(&[leaf(const_kind::F32, 0, 0)], |_| None),
+            None
+        );
     }
 
     #[test]

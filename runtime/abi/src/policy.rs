@@ -6,7 +6,8 @@
 //! Format: one entry per line, fields separated by a TAB; in fields, `\` TAB and newline are
 //! written `\\`, `\t`, `\n` (so any value round-trips):
 //! `dir\t<host>\t<guest>`, `env\t<KEY=VALUE>`, `inherit-env`, `tcplisten\t<HOST:PORT>`,
-//! `from-env`.
+//! `from-env`, `max-memory\t<bytes>`, `timeout\t<milliseconds>`, `wasmtime-run\t<module>` (run-time policies of `wasmaot run` only: behave as
+//! `wasmtime run` where an executable would differ, naming the module as the user gave it).
 //! Must never carry anything but policy (no paths of the build machine other than the ones the
 //! user named).
 
@@ -36,6 +37,17 @@ pub struct Policy {
     /// The real policy comes at run time from [`RUN_POLICY_ENV`] (executables in `wasmaot run`'s
     /// cache); nothing else may be set then.
     pub from_env: bool,
+    /// Set by `wasmaot run` (the module path as given): errors that `wasmtime run` reports as
+    /// `Error: failed to run main module ...` with exit status 1 (`proc_exit` with a status of
+    /// 126 or more, a WASI call from a module that exports no memory) are reported that way,
+    /// where a compiled executable exits with the status, or traps.
+    pub wasmtime_run: Option<String>,
+    /// `--max-memory`: no linear memory may grow past this many bytes (`memory.grow` returns
+    /// -1; a declared minimum above it fails instantiation).
+    pub max_memory: Option<u64>,
+    /// `--timeout`: the guest ends with `wasm trap: interrupt` (status 134) after this many
+    /// milliseconds.
+    pub timeout_ms: Option<u64>,
 }
 
 fn escape(s: &str) -> String {
@@ -95,6 +107,18 @@ impl Policy {
         if self.from_env {
             out.push_str("from-env\n");
         }
+        if let Some(b) = self.max_memory {
+            out.push_str(&format!("max-memory\t{b}\n"));
+        }
+        if let Some(ms) = self.timeout_ms {
+            out.push_str(&format!("timeout\t{ms}\n"));
+        }
+        if let Some(m) = &self.wasmtime_run {
+            if m.contains('\0') {
+                return Err(format!("module name `{m}` contains a NUL byte"));
+            }
+            out.push_str(&format!("wasmtime-run\t{}\n", escape(m)));
+        }
         Ok(out)
     }
 
@@ -112,6 +136,16 @@ impl Policy {
                 (Some("inherit-env"), None, None, None) => p.inherit_env = true,
                 (Some("tcplisten"), Some(a), None, None) => p.tcp_listen.push(unescape(a)?),
                 (Some("from-env"), None, None, None) => p.from_env = true,
+                (Some("wasmtime-run"), Some(m), None, None) => p.wasmtime_run = Some(unescape(m)?),
+                (Some("max-memory"), Some(b), None, None) => {
+                    p.max_memory = Some(b.parse().map_err(|_| format!("bad policy line `{line}`"))?)
+                }
+                (Some("timeout"), Some(ms), None, None) => {
+                    p.timeout_ms = Some(
+                        ms.parse()
+                            .map_err(|_| format!("bad policy line `{line}`"))?,
+                    )
+                }
                 _ => return Err(format!("bad policy line `{line}`")),
             }
         }
@@ -134,6 +168,9 @@ mod tests {
             inherit_env: true,
             tcp_listen: vec!["127.0.0.1:0".into()],
             from_env: false,
+            wasmtime_run: Some("dir/app\tx.wasm".into()),
+            max_memory: Some(1 << 20),
+            timeout_ms: Some(1500),
         };
         assert_eq!(Policy::decode(&p.encode().unwrap()).unwrap(), p);
     }
@@ -148,5 +185,6 @@ mod tests {
         assert_eq!(Policy::decode("from-env\n").unwrap(), p);
         assert!(Policy::decode("dir\ta").is_err());
         assert!(Policy::decode("env\tbad\\x").is_err());
+        assert!(Policy::decode("timeout\t2s").is_err());
     }
 }

@@ -22,10 +22,15 @@ pub enum TrapCode {
     /// A host function ended the call (`wasmaot_caller_trap`); the runtime reports the host's
     /// message instead of [`TrapCode::message`].
     HostTrap = 10,
+    /// The run's time limit (`--timeout`) expired: raised only by the runtime's timer, never
+    /// at a trap site of compiled code (wasmtime's epoch interruption reports it so).
+    Interrupt = 11,
+    /// `call_ref` (typed function references) of a null reference.
+    NullFunctionReference = 12,
 }
 
 /// All codes, in numeric order.
-pub const ALL_TRAP_CODES: [TrapCode; 11] = [
+pub const ALL_TRAP_CODES: [TrapCode; 13] = [
     TrapCode::StackOverflow,
     TrapCode::MemoryOutOfBounds,
     TrapCode::TableOutOfBounds,
@@ -37,6 +42,8 @@ pub const ALL_TRAP_CODES: [TrapCode; 11] = [
     TrapCode::UnreachableCodeReached,
     TrapCode::NullReference,
     TrapCode::HostTrap,
+    TrapCode::Interrupt,
+    TrapCode::NullFunctionReference,
 ];
 
 impl TrapCode {
@@ -55,6 +62,8 @@ impl TrapCode {
             TrapCode::UnreachableCodeReached => "wasm `unreachable` instruction executed",
             TrapCode::NullReference => "null reference",
             TrapCode::HostTrap => "host function trapped",
+            TrapCode::Interrupt => "interrupt",
+            TrapCode::NullFunctionReference => "null function reference",
         }
     }
 

@@ -182,6 +182,18 @@ impl InstanceData {
             }
             const_kind::REF_NULL => 0,
             const_kind::REF_FUNC if e.index < c.num_funcs => self.func_ref(e.index) as u64 as u128,
+            const_kind::EXTENDED => {
+                let ops = super::view::const_ops(self.view.descriptor(), e)
+                    .ok_or_else(|| malformed(format!("bad constant expression {e:?}")))?;
+                let global = |i: u32| {
+                    // SAFETY: a 16-byte global slot; i32/i64 values are its low bytes.
+                    (i < c.num_globals)
+                        .then(|| unsafe { self.global_ptr(i).cast::<u64>().read_unaligned() })
+                };
+                wasmaot_abi::descriptor::eval_extended(ops, global)
+                    .ok_or_else(|| malformed(format!("bad extended constant expression {e:?}")))?
+                    as u128
+            }
             _ => return Err(malformed(format!("bad constant expression {e:?}"))),
         })
     }

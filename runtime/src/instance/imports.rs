@@ -172,7 +172,8 @@ fn bind_table(
         .ok_or_else(|| malformed("table index".into()))?;
     // SAFETY: a live table (Extern contract).
     let tr = unsafe { &mut *t };
-    if tr.elem_type() != want.elem_type {
+    // Tables are mutable: element types must be equal, typed references included.
+    if tr.elem_type() != want.elem_type || tr.refs() != super::view::bytes(&want.refs) {
         return Err(incompatible(imp, "table element types differ".into()));
     }
     if !limits_match(tr.len(), tr.declared_max(), want.min, want.max) {
@@ -215,7 +216,14 @@ fn bind_global(
         return Err(malformed(format!("imported global index {}", imp.index)));
     }
     let want = &d.view.globals()[imp.index as usize];
-    if g.ty != want.ty || g.mutable != (want.mutable != 0) {
+    let want_refs = super::view::bytes(&want.refs);
+    // A mutable global's type must be equal; an immutable one's a subtype (typed references).
+    let types_match = if want.mutable != 0 {
+        g.ty == want.ty && g.refs == want_refs
+    } else {
+        wasmaot_abi::types::typed_ref::is_subtype(g.ty, g.refs, want.ty, want_refs)
+    };
+    if !types_match || g.mutable != (want.mutable != 0) {
         return Err(incompatible(imp, "global types differ".into()));
     }
     // SAFETY: an imported global's pointer (index checked above), from this module's

@@ -11,7 +11,8 @@
 //! 4. `imports`: bind the supplied imports (and functions linked into the executable).
 //! 5. `func_refs`: the reference of every function.
 //! 6. `storage`: defined tables and memories, and every definition pointer.
-//! 7. `globals`: defined globals, in order.
+//! 7. `globals`: defined globals, in order; then `table_init`: the elements of defined tables
+//!    with an initialiser expression (typed function references).
 //! 8. `segments`: evaluate element segments, keep passive data segments, then apply the active
 //!    element segments and the active data segments, in order.
 //! 9. `start`: the start function.
@@ -29,6 +30,7 @@ mod prefix;
 mod segments;
 mod start;
 mod storage;
+mod table_init;
 #[cfg(test)]
 pub(crate) mod tests;
 mod type_ids;
@@ -127,6 +129,7 @@ impl Instance {
         func_refs::write(d, &type_ids)?;
         storage::create(d)?;
         globals::initialize(d)?;
+        table_init::initialize(d)?;
         segments::evaluate_elems(d)?;
         segments::keep_passive_data(d);
         segments::apply_active_elems(d)?;
@@ -199,6 +202,7 @@ impl Instance {
                     ptr: d.global_ptr(e.index),
                     ty: g.ty,
                     mutable: g.mutable != 0,
+                    refs: view::bytes(&g.refs),
                 })
             }
             _ => return None,

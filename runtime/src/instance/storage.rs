@@ -25,7 +25,8 @@ fn create_tables(d: &mut InstanceData) -> Result<(), InstantiationError> {
     let c = d.offsets.counts;
     for i in c.num_imported_tables..c.num_tables {
         let t = &d.view.tables()[i as usize];
-        let table = Table::new(t.min, t.max, t.elem_type).map_err(InstantiationError::Table)?;
+        let mut table = Table::new(t.min, t.max, t.elem_type).map_err(InstantiationError::Table)?;
+        table.set_refs(super::view::bytes(&t.refs));
         d.tables[i as usize] = Box::into_raw(table);
     }
     Ok(())

@@ -54,6 +54,7 @@ pub(crate) fn empty_descriptor() -> ModuleDescriptor {
         exports: empty(),
         name: empty(),
         policy: empty(),
+        const_ops: empty(),
     }
 }
 
@@ -93,6 +94,12 @@ pub(crate) fn test_module() -> &'static ModuleDescriptor {
         elem_type: ValType::FuncRef as u8,
         imported: 0,
         _pad: [0; 6],
+        init: ConstExprDesc {
+            kind: const_kind::REF_NULL,
+            index: 0,
+            bits: [0, 0],
+        },
+        refs: empty(),
     }]);
     d.globals = leak(vec![wasmaot_abi::descriptor::GlobalDesc {
         ty: ValType::I64 as u8,
@@ -104,6 +111,7 @@ pub(crate) fn test_module() -> &'static ModuleDescriptor {
             index: 0,
             bits: [0x1234, 0],
         },
+        refs: empty(),
     }]);
     d.data = leak(vec![
         DataDesc {
@@ -266,6 +274,7 @@ fn imports_memory_and_global_from_another_instance() {
         imported,
         _pad: [0; 5],
         init,
+        refs: empty(),
     };
     d.globals = leak(vec![
         g(1, i32_expr(0)),

@@ -93,6 +93,7 @@ impl Func {
         let sig: &'static SigDesc = Box::leak(Box::new(SigDesc {
             params: leak(params),
             results: leak(results),
+            refs: leak(&[]),
             array_call: ptr::null(),
         }));
         let func_ref: &'static VMFuncRef = Box::leak(Box::new(VMFuncRef {
@@ -117,6 +118,8 @@ pub struct GlobalRef {
     /// A `ValType` byte.
     pub ty: u8,
     pub mutable: bool,
+    /// A typed reference type's `wasmaot_abi::types::typed_ref` encoding; empty for 2.0 types.
+    pub refs: &'static [u8],
 }
 
 /// Something an instance exports or imports. Pointers stay valid while the owning instance

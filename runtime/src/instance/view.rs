@@ -171,6 +171,17 @@ pub(crate) fn elem_items(e: &'static ElemDesc) -> &'static [ConstExprDesc] {
     array(&e.items)
 }
 
+/// The program of an `EXTENDED` constant expression (`index .. index + bits[0]` of the
+/// module's `const_ops`), `None` if that range is out of bounds.
+pub(crate) fn const_ops(
+    module: &'static ModuleDescriptor,
+    e: &ConstExprDesc,
+) -> Option<&'static [ConstExprDesc]> {
+    let start = e.index as usize;
+    let len = usize::try_from(e.bits[0]).ok()?;
+    array(&module.const_ops).get(start..start.checked_add(len)?)
+}
+
 /// A data entry's bytes (a run's pieces concatenated).
 pub(crate) fn data_bytes(s: &'static DataDesc) -> &'static [u8] {
     array(&s.bytes)

@@ -16,6 +16,7 @@ mod catch;
 pub mod signals;
 #[cfg(test)]
 mod tests;
+pub(crate) mod timeout;
 
 use core::fmt;
 

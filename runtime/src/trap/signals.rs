@@ -58,7 +58,7 @@ pub fn install() {
 ///
 /// # Safety
 /// `ctx` must be the `ucontext_t` the kernel passed to the handler.
-unsafe fn pc_fp(ctx: *mut libc::c_void) -> (usize, usize) {
+pub(super) unsafe fn pc_fp(ctx: *mut libc::c_void) -> (usize, usize) {
     let uc = ctx.cast::<libc::ucontext_t>();
     // SAFETY: the kernel passes a valid ucontext_t.
     unsafe {

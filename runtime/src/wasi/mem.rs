@@ -1,5 +1,6 @@
 //! Guest linear-memory access for host functions: every guest pointer/length is checked against
-//! memory 0's current length; out of range is EFAULT. Accesses are unaligned-safe.
+//! memory 0's current length; out of range is EFAULT. Accesses are unaligned-safe. A module
+//! that exports no `memory` ends here (`crate::run_mode`).
 //! Must never hand out a host pointer that was not bounds-checked.
 
 use super::errno::{self, Errno};
@@ -20,6 +21,7 @@ impl Mem {
     /// # Safety
     /// `vmctx` is null or points at a VMContext whose memory fields are valid.
     pub(crate) unsafe fn from_vmctx(vmctx: *mut u8) -> Mem {
+        crate::run_mode::check_memory_export();
         if vmctx.is_null() {
             return Mem {
                 base: std::ptr::null_mut(),

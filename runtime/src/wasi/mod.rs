@@ -214,6 +214,7 @@ fn lock() -> MutexGuard<'static, Option<WasiCtx>> {
 /// created with a configuration), else the process-wide one (executables; a stdio-only
 /// context if `init` was never called).
 pub(crate) fn with_ctx<R>(vmctx: *mut u8, f: impl FnOnce(&mut WasiCtx) -> R) -> R {
+    crate::run_mode::check_memory_export();
     // SAFETY: the safety contract of every `wasmaot_wasi_*` function: `vmctx` is null or a
     // VMContext with the fixed prefix, whose INSTANCE field is null or a live instance.
     if let Some(own) = unsafe { crate::instance::wasi_of_vmctx(vmctx) } {

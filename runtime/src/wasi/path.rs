@@ -400,7 +400,20 @@ pub(crate) fn path_open(
         }
         (base, rights_inheriting & inherit)
     } else {
-        (rights::DIR_BASE & inherit, inherit)
+        let mut base = rights::DIR_BASE & inherit;
+        // A directory asked for without the truncate right, and whose files may not be
+        // written either, is a read-only view: it must not truncate through `path_open`
+        // (GHSA-2r75-cxrj-cmph; tests/sandbox/adv-trunc.c). Go's and wasi-libc's requests
+        // always name write rights in one of the two sets, so they keep every directory right;
+        // rights 0/0 (nothing named) too.
+        let write_rights = rights::FD_WRITE | rights::FD_FILESTAT_SET_SIZE;
+        if rights_base & rights::PATH_FILESTAT_SET_SIZE == 0
+            && rights_inheriting != 0
+            && rights_inheriting & write_rights == 0
+        {
+            base &= !rights::PATH_FILESTAT_SET_SIZE;
+        }
+        (base, inherit)
     };
     ctx.insert_to(
         FdEntry {

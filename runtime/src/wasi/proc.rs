@@ -1,12 +1,15 @@
 //! proc_exit (ends the guest: the process, or in an embedder the current call, with the guest's
 //! code) and proc_raise (sends the signal to our
-//! own process, as the preview1 specification says: "similar to raise in POSIX").
+//! own process, as the preview1 specification says: "similar to raise in POSIX"). A
+//! `proc_exit` status of 126 or more under `wasmaot run` is wasmtime's error (`run_mode`).
 //! Must never return from proc_exit.
 
 use super::errno;
 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_proc_exit(_vmctx: *mut u8, code: i32) -> ! {
+    crate::run_mode::check_memory_export();
+    let code = crate::run_mode::exit_status(code);
     // SAFETY: this frame owns nothing; the frames below it up to the catch point are compiled
     // wasm code and trampolines.
     unsafe { crate::trap::exit_guest(code) }
@@ -28,6 +31,7 @@ fn host_signal(sig: i32) -> Option<i32> {
 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_proc_raise(_vmctx: *mut u8, sig: i32) -> i32 {
+    crate::run_mode::check_memory_export();
     if sig == 0 {
         return 0;
     }

@@ -17,15 +17,19 @@
 //!   the sandbox tree of [`sandbox_tree`] preopened as `/`; its stdout must equal
 //!   `<name>.expected`, and nothing outside the preopen may change.
 //! * Each case passes when the wasmaot side passes. A wasmaot failure is a failure unless the
-//!   case is listed in `tests/sandbox/known-failures.txt` with a reason; a listed case that
-//!   passes is reported (and counted as a failure, so the list stays honest). The wasmtime side
+//!   case is listed in a `[[wasi]]` entry of `tests/known-failures.toml` with a reason; a listed
+//!   case that passes, or that does not exist, is reported (and counted as a failure, so the
+//!   list stays honest). The wasmtime side
 //!   is shown next to it (`wasmtime: ok` / `wasmtime: FAIL`), and the summary lists every case
 //!   where the two disagree.
 //!
-//! * A `run/` case checks `wasmaot run` itself (tests/sandbox/run/*.c): argv/env/dir/exit
-//!   status against `wasmtime run`, `--dir .`, the cache under concurrency and killed compiles,
-//!   `--tcplisten` sockets and proc_raise (these have no wasmtime side: wasmtime 49 cannot hand
-//!   sockets to preview1 modules and does not implement proc_raise).
+//! * A `run/` case checks `wasmaot run` itself (tests/sandbox/run/: C, WAT and Go programs):
+//!   argv/env/dir/exit status against `wasmtime run`, `--dir .`, the cache under concurrency
+//!   and killed compiles, `--tcplisten` sockets and proc_raise (these have no wasmtime side:
+//!   wasmtime 49 cannot hand sockets to preview1 modules and does not implement proc_raise),
+//!   wasmtime's errors for a `proc_exit` status of 126 or more and for a module without a
+//!   `memory` export, and the resource limits `--max-memory` and `--timeout` (each against
+//!   `wasmtime run` inside the check, and baked into an executable).
 //!
 //! Compiled executables are cached in `tests/.cache/wasi/`, keyed by the wasmaot binary, the
 //! module and the flags. Environment: as for `e2e` (`WASMAOT`, `WASMTIME`, `WASMAOT_CORPUS`).
@@ -91,12 +95,25 @@ enum RunCheck {
     TcpListen,
     /// proc_raise ends the process by the signal.
     ProcRaise,
+    /// proc_exit(200): `wasmaot run` refuses it as `wasmtime run` does (error, status 1); a
+    /// compiled executable exits with 200.
+    BadExit,
+    /// A WASI call from a module that exports no `memory`: `wasmaot run` as `wasmtime run`
+    /// (error, status 1); a compiled executable runs it on its memory 0 (status 0).
+    NoMemoryExport,
+    /// `--max-memory`/`-W max-memory-size=`: memory.grow past the limit returns -1 and a
+    /// larger declared minimum fails at start (WAT); a Go program allocating without end stops
+    /// with Go's out-of-memory failure; as `wasmtime run`, and in a compiled executable.
+    MaxMemory,
+    /// `--timeout`/`-W timeout=`: a Go program looping without end ends with `wasm trap:
+    /// interrupt`, status 134, as under `wasmtime run`, and in a compiled executable.
+    Timeout,
 }
 
 struct Case {
     name: String,
     kind: Kind,
-    /// Why it is expected to fail on wasmaot (from known-failures.txt).
+    /// Why it is expected to fail on wasmaot (its `[[wasi]]` entry in tests/known-failures.toml).
     known: Option<String>,
 }
 
@@ -178,6 +195,15 @@ fn run_cases(tools: &Tools, cases: &mut Vec<Case>) {
         ("run/tcplisten", RunCheck::TcpListen, "tcp.c"),
         ("run/tcplisten-go", RunCheck::TcpListen, "tcpgo"),
         ("run/proc_raise", RunCheck::ProcRaise, "raise.c"),
+        ("run/exit-126-or-more", RunCheck::BadExit, "exit200.c"),
+        (
+            "run/no-memory-export",
+            RunCheck::NoMemoryExport,
+            "nomem.wat",
+        ),
+        ("run/max-memory-wat", RunCheck::MaxMemory, "grow.wat"),
+        ("run/max-memory-go", RunCheck::MaxMemory, "allocgo"),
+        ("run/timeout-go", RunCheck::Timeout, "loopgo"),
     ] {
         cases.push(Case {
             name: name.to_string(),
@@ -190,22 +216,9 @@ fn run_cases(tools: &Tools, cases: &mut Vec<Case>) {
     }
 }
 
-/// `tests/sandbox/known-failures.txt`: `case-name  reason...` per line, `#` comments.
+/// The `[[wasi]]` entries of `tests/known-failures.toml`: case name → reason.
 fn known_failures(tools: &Tools) -> Result<BTreeMap<String, String>> {
-    let path = tools.root.join("tests/sandbox/known-failures.txt");
-    let mut map = BTreeMap::new();
-    if !path.is_file() {
-        return Ok(map);
-    }
-    for line in fs::read_to_string(&path)?.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (name, why) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-        map.insert(name.to_string(), why.trim().to_string());
-    }
-    Ok(map)
+    wasmaot_tests::known_failures::tests_of(&tools.root.join("tests/known-failures.toml"), "wasi")
 }
 
 impl Ctx {
@@ -227,9 +240,12 @@ impl Ctx {
         Ok(exe)
     }
 
-    /// Builds a test program: a C file with [`Ctx::build_c`], a Go directory with `go build`.
+    /// Builds a test program: a C file with [`Ctx::build_c`], a Go directory with `go build`;
+    /// a `.wat` file is used as it is (both engines take the text format).
     fn build(&self, source: &Path) -> Result<PathBuf> {
-        if source.is_dir() {
+        if source.extension().is_some_and(|x| x == "wat") {
+            Ok(source.to_path_buf())
+        } else if source.is_dir() {
             wasmaot_tests::go_build(&self.tools, source)
         } else {
             self.build_c(source)
@@ -586,7 +602,12 @@ fn run_check(ctx: &Ctx, name: &str, check: RunCheck, source: &Path) -> Result<Ve
     fs::create_dir_all(dir.join("sub"))?;
     fs::write(dir.join("data.txt"), "data\n")?;
     // argv[0] is the module's file name: give it a stable one.
-    let wasm = dir.join(format!("{}.wasm", file_stem(source)));
+    let ext = built.extension().unwrap_or_default().to_string_lossy();
+    let wasm = dir.join(format!(
+        "{}.{}",
+        file_stem(source),
+        if ext == "wat" { "wat" } else { "wasm" }
+    ));
     fs::copy(&built, &wasm)?;
     let wasm_s = wasm.display().to_string();
     let shared_cache = ctx.tools.cache.join("wasmaot-run");
@@ -869,8 +890,183 @@ fn run_check(ctx: &Ctx, name: &str, check: RunCheck, source: &Path) -> Result<Ve
                 &out.stdout_text(),
             );
         }
+        RunCheck::MaxMemory | RunCheck::Timeout => {
+            limit_check(
+                ctx,
+                &mut problems,
+                check,
+                source,
+                &shared_cache,
+                &dir,
+                &wasm,
+            )?;
+        }
+        RunCheck::BadExit | RunCheck::NoMemoryExport => {
+            let (message, exe_status, stdout) = match check {
+                RunCheck::BadExit => (
+                    "exit with invalid exit status outside of [0..126)",
+                    200,
+                    "exiting with 200\n",
+                ),
+                _ => ("missing required memory export", 0, ""),
+            };
+            let name = wasm.file_name().unwrap_or_default().to_string_lossy();
+            let first = format!("Error: failed to run main module `{name}`");
+            let flags = [name.as_ref()];
+            let mut engines = vec!["wasmaot"];
+            if ctx.wasmtime {
+                engines.push("wasmtime");
+            }
+            for engine in engines {
+                let what = format!("{engine} run");
+                let out = engine_run(ctx, engine, &shared_cache, &dir, &flags, &[])?;
+                expect_status(&mut problems, &what, &out, 1);
+                wasmaot_tests::check_exact(&mut problems, &what, stdout, &out.stdout_text());
+                let err = out.stderr_text();
+                if err.lines().next() != Some(first.as_str()) || !err.contains(message) {
+                    problems.push(format!(
+                        "{what}: expected `{first}` ... `{message}` on stderr:\n{}",
+                        indent(&truncate(&err, 2000))
+                    ));
+                }
+            }
+            // A compiled executable: the guest's status; WASI uses memory 0 even unexported.
+            let exe = ctx.compile(&wasm, &[])?;
+            let mut inv = Invocation::new(&exe).timeout(TIMEOUT);
+            inv.clear_env = true;
+            let out = run(&inv)?;
+            expect_status(&mut problems, "executable", &out, exe_status);
+            wasmaot_tests::check_exact(&mut problems, "executable", stdout, &out.stdout_text());
+        }
     }
     Ok(problems)
+}
+
+/// One expected ending of a limit check: exit status, stdout lines, a stderr substring.
+struct Ending {
+    status: i32,
+    stdout: &'static [&'static str],
+    stderr: &'static str,
+}
+
+fn expect_ending(problems: &mut Vec<String>, what: &str, out: &Outcome, want: &Ending) {
+    expect_status(problems, what, out, want.status);
+    expect_lines(problems, what, out, want.stdout);
+    if !out.stderr_text().contains(want.stderr) {
+        problems.push(format!(
+            "{what}: expected `{}` on stderr:\n{}",
+            want.stderr,
+            indent(&truncate(&out.stderr_text(), 2000))
+        ));
+    }
+}
+
+/// [`RunCheck::MaxMemory`] and [`RunCheck::Timeout`]: each limit in our spelling and in
+/// wasmtime's under `wasmaot run`, the same under `wasmtime run`, and baked into an executable.
+fn limit_check(
+    ctx: &Ctx,
+    problems: &mut Vec<String>,
+    check: RunCheck,
+    source: &Path,
+    cache: &Path,
+    dir: &Path,
+    wasm: &Path,
+) -> Result<()> {
+    let wasm_s = wasm.display().to_string();
+    let is_wat = source.extension().is_some_and(|x| x == "wat");
+    // (our flags, wasmtime's flags, expected ending)
+    let mut runs: Vec<([&str; 2], [&str; 2], Ending)> = Vec::new();
+    match check {
+        RunCheck::MaxMemory if is_wat => {
+            runs.push((
+                ["--max-memory", "128KiB"],
+                ["-W", "max-memory-size=131072"],
+                Ending {
+                    status: 99,
+                    stdout: &[],
+                    stderr: "",
+                },
+            ));
+            runs.push((
+                ["--max-memory", "64KiB"],
+                ["-W", "max-memory-size=65536"],
+                Ending {
+                    status: 1,
+                    stdout: &[],
+                    stderr: "exceeds memory limits",
+                },
+            ));
+        }
+        RunCheck::MaxMemory => runs.push((
+            ["--max-memory", "64MiB"],
+            ["-W", "max-memory-size=67108864"],
+            Ending {
+                status: 2,
+                stdout: &["allocated 49 MiB"],
+                stderr: "fatal error: out of memory",
+            },
+        )),
+        _ => runs.push((
+            ["--timeout", "500ms"],
+            ["-W", "timeout=500ms"],
+            Ending {
+                status: 134,
+                stdout: &["looping"],
+                stderr: "wasm trap: interrupt",
+            },
+        )),
+    }
+    for (ours, theirs, want) in &runs {
+        let flags = [ours[0], ours[1], wasm_s.as_str()];
+        let out = engine_run(ctx, "wasmaot", cache, dir, &flags, &[])?;
+        expect_ending(
+            problems,
+            &format!("wasmaot run {}", ours.join(" ")),
+            &out,
+            want,
+        );
+        let flags = [theirs[0], theirs[1], wasm_s.as_str()];
+        let out = engine_run(ctx, "wasmaot", cache, dir, &flags, &[])?;
+        expect_ending(
+            problems,
+            &format!("wasmaot run {}", theirs.join(" ")),
+            &out,
+            want,
+        );
+        if ctx.wasmtime {
+            let out = engine_run(
+                ctx,
+                "wasmtime",
+                cache,
+                dir,
+                &flags,
+                &[("RUST_BACKTRACE", "0")],
+            )?;
+            expect_ending(
+                problems,
+                &format!("wasmtime run {}", theirs.join(" ")),
+                &out,
+                want,
+            );
+        }
+        // Baked into an executable by the compiler's flags.
+        let exe = ctx.compile(wasm, &[ours[0].to_string(), ours[1].to_string()])?;
+        let mut inv = Invocation::new(&exe).timeout(TIMEOUT);
+        inv.clear_env = true;
+        let out = run(&inv)?;
+        expect_ending(
+            problems,
+            &format!("executable ({})", ours.join(" ")),
+            &out,
+            want,
+        );
+    }
+    // Without a limit, the WAT module's grow succeeds.
+    if is_wat {
+        let out = engine_run(ctx, "wasmaot", cache, dir, &[wasm_s.as_str()], &[])?;
+        expect_status(problems, "wasmaot run (no limit)", &out, 102);
+    }
+    Ok(())
 }
 
 fn problems_text(r: &Result<Vec<String>>) -> String {
@@ -927,6 +1123,14 @@ fn real_main() -> Result<bool> {
     for c in &mut cases {
         c.known = known.get(&c.name).cloned();
     }
+    // A listed case that no longer exists is a stale entry: the run fails.
+    let stale: Vec<&String> = known
+        .keys()
+        .filter(|k| !cases.iter().any(|c| &c.name == *k))
+        .collect();
+    if !stale.is_empty() {
+        bail!("tests/known-failures.toml lists [[wasi]] cases that do not exist: {stale:?}");
+    }
     if !args.filters.is_empty() {
         cases.retain(|c| args.filters.iter().any(|f| c.name.contains(f.as_str())));
     }
@@ -977,7 +1181,7 @@ fn real_main() -> Result<bool> {
             (true, None) => writeln!(o, "ok {}{wt}", c.name),
             (true, Some(_)) => writeln!(
                 o,
-                "FAIL {}: passes but is listed in known-failures.txt{wt}",
+                "FAIL {}: passes but is listed in tests/known-failures.toml{wt}",
                 c.name
             ),
             (false, Some(why)) => writeln!(o, "known-failure {}: {why}{wt}", c.name),

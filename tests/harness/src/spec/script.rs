@@ -1,6 +1,7 @@
 //! Runs one `.wast` script: every module is compiled up front (in parallel), then the
 //! directives run in order against instances of the loaded modules. Each directive that checks
-//! something (`module`, `invoke`, every `assert_*`) is one test, identified by its line.
+//! something (`module`, `module definition`/`module instance` (3.0 scripts), `invoke`, every
+//! `assert_*`) is one test, identified by its line.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -10,6 +11,7 @@ use wast::core::{NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::parser::{self, ParseBuffer};
 use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet, Wat};
 
+use wasmaot::module::FeatureSet;
 use wasmaot_abi::descriptor::ModuleDescriptor;
 use wasmaot_abi::trap::TrapCode;
 use wasmaot_abi::types::ValType;
@@ -29,8 +31,12 @@ pub struct TestResult {
 }
 
 /// A whole script's results and the number of modules compiled to shared objects and loaded;
-/// `Err` if it could not be parsed at all.
-pub fn run_file(path: &Path, scratch: &Path) -> Result<(Vec<TestResult>, usize), String> {
+/// `Err` if it could not be parsed at all. Modules are validated with `features`.
+pub fn run_file(
+    path: &Path,
+    scratch: &Path,
+    features: FeatureSet,
+) -> Result<(Vec<TestResult>, usize), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     // names.wast has export names with bidi and zero-width characters on purpose.
@@ -45,7 +51,9 @@ pub fn run_file(path: &Path, scratch: &Path) -> Result<(Vec<TestResult>, usize),
     let mut jobs: Vec<(usize, Result<Vec<u8>, String>, bool)> = Vec::new();
     for (i, d) in directives.iter_mut().enumerate() {
         let (wat, link): (Option<Result<Vec<u8>, String>>, bool) = match d {
-            WastDirective::Module(q) => (Some(encode_quote(q)), true),
+            WastDirective::Module(q) | WastDirective::ModuleDefinition(q) => {
+                (Some(encode_quote(q)), true)
+            }
             WastDirective::AssertInvalid { module, .. }
             | WastDirective::AssertMalformed { module, .. } => (Some(encode_quote(module)), false),
             WastDirective::AssertUnlinkable { module, .. } => (Some(encode_wat(module)), true),
@@ -68,7 +76,7 @@ pub fn run_file(path: &Path, scratch: &Path) -> Result<(Vec<TestResult>, usize),
         .map(|(i, wasm, link)| {
             let c = match wasm {
                 Err(e) => Compiled::Rejected(format!("text: {e}")),
-                Ok(wasm) => match load::compile(&wasm) {
+                Ok(wasm) => match load::compile(&wasm, features) {
                     Err(e) => Compiled::Rejected(e),
                     Ok(_) if !link => Compiled::Accepted,
                     Ok(obj) => match load::link_and_load(&obj, &scratch.join(format!("m{i}.so"))) {
@@ -148,6 +156,8 @@ struct State {
     named: HashMap<String, usize>,
     registered: HashMap<String, usize>,
     current: Option<usize>,
+    /// `(module definition $M ...)`: loaded, not instantiated (by name; `None` = the last).
+    definitions: HashMap<Option<String>, &'static ModuleDescriptor>,
 }
 
 type Outcome = Option<(&'static str, Option<String>)>;
@@ -168,6 +178,7 @@ impl State {
             named: HashMap::new(),
             registered: HashMap::new(),
             current: None,
+            definitions: HashMap::new(),
         }
     }
 
@@ -185,6 +196,39 @@ impl State {
                         pass(kind)
                     }
                     Ok(Err(e)) => fail(kind, format!("instantiation failed: {e}")),
+                }
+            }
+            WastDirective::ModuleDefinition(q) => {
+                let kind = "module definition";
+                match loaded(compiled) {
+                    Err(e) => fail(kind, e),
+                    Ok(desc) => {
+                        let name = q.name().map(|id| id.name().to_string());
+                        self.definitions.insert(None, desc);
+                        self.definitions.insert(name, desc);
+                        pass(kind)
+                    }
+                }
+            }
+            WastDirective::ModuleInstance {
+                instance, module, ..
+            } => {
+                let kind = "module instance";
+                let key = module.map(|m| m.name().to_string());
+                let Some(&desc) = self.definitions.get(&key) else {
+                    return fail(kind, format!("no module definition {key:?}"));
+                };
+                match self.instantiate(desc) {
+                    Err(e) => fail(kind, format!("instantiation failed: {e}")),
+                    Ok(inst) => {
+                        self.instances.push(inst);
+                        let idx = self.instances.len() - 1;
+                        self.current = Some(idx);
+                        if let Some(id) = instance {
+                            self.named.insert(id.name().to_string(), idx);
+                        }
+                        pass(kind)
+                    }
                 }
             }
             WastDirective::Register { name, module, .. } => {

@@ -51,6 +51,7 @@ impl Spectest {
                 ptr: (slot as *mut u128).cast(),
                 ty: ty as u8,
                 mutable: false,
+                refs: &[],
             })
         };
         externs.insert("global_i32", global(I32, 666));

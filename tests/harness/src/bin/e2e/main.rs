@@ -25,6 +25,7 @@
 
 mod embed;
 mod interrupt;
+mod invoke;
 
 use std::fs;
 use std::io::Write;
@@ -150,45 +151,56 @@ fn wasmaot_only(ctx: &Ctx, f: impl FnOnce() -> Result<Vec<String>>) -> Verdict {
 // Our programs: tests/go/<name>/, tests/wat/run/<name>.wat and tests/c/<name>/
 // ---------------------------------------------------------------------------------------
 
-fn own_program_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
-    let go_dir = tools.root.join("tests/go");
-    for dir in sorted_entries(&go_dir)? {
+/// Our programs: (case name base, source, expectations), in a stable order.
+fn own_programs(tools: &Tools) -> Result<Vec<(String, Source, Vec<Expectation>)>> {
+    let mut programs = Vec::new();
+    for dir in sorted_entries(&tools.root.join("tests/go"))? {
         if !dir.join("main.go").is_file() {
             continue;
         }
-        let name = file_name(&dir);
         let expectations = read_expectations(&dir.join("expected.json"))?;
-        add_program_runs(
-            cases,
-            &format!("go/{name}"),
-            Source::Go(dir.clone()),
+        programs.push((
+            format!("go/{}", file_name(&dir)),
+            Source::Go(dir),
             expectations,
-        );
+        ));
     }
-    let wat_dir = tools.root.join("tests/wat/run");
-    for wat in sorted_entries(&wat_dir)? {
+    for wat in sorted_entries(&tools.root.join("tests/wat/run"))? {
         if wat.extension().is_none_or(|x| x != "wat") {
             continue;
         }
         let expectations = read_expectations(&wat.with_extension("json"))?;
-        let name = file_stem(&wat);
-        add_program_runs(
-            cases,
-            &format!("wat/{name}"),
-            Source::File(wat.clone()),
+        programs.push((
+            format!("wat/{}", file_stem(&wat)),
+            Source::File(wat),
             expectations,
-        );
+        ));
     }
     for dir in c_programs(tools)? {
         let expectations = read_expectations(&dir.join("expected.json"))?;
-        add_program_runs(
-            cases,
-            &format!("c/{}", file_name(&dir)),
-            Source::C(dir.clone()),
+        programs.push((
+            format!("c/{}", file_name(&dir)),
+            Source::C(dir),
             expectations,
-        );
+        ));
+    }
+    Ok(programs)
+}
+
+fn own_program_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
+    for (base, source, expectations) in own_programs(tools)? {
+        add_program_runs(cases, &base, source, expectations);
     }
     Ok(())
+}
+
+/// The case name of run `i` of a program with `count` runs.
+fn run_name(base: &str, exp: &Expectation, i: usize, count: usize) -> String {
+    match (&exp.name, count == 1) {
+        (_, true) => base.to_string(),
+        (Some(n), false) => format!("{base}/{n}"),
+        (None, false) => format!("{base}/{i}"),
+    }
 }
 
 /// The folders of our C programs: `tests/c/<name>/main.c` with its `expected.json`.
@@ -228,13 +240,9 @@ fn add_program_runs(
     source: Source,
     expectations: Vec<Expectation>,
 ) {
-    let single = expectations.len() == 1;
+    let count = expectations.len();
     for (i, exp) in expectations.into_iter().enumerate() {
-        let name = match (&exp.name, single) {
-            (_, true) => base.to_string(),
-            (Some(n), false) => format!("{base}/{n}"),
-            (None, false) => format!("{base}/{i}"),
-        };
+        let name = run_name(base, &exp, i, count);
         let source = source.clone();
         let case_name = name.clone();
         cases.push(case(name, move |ctx| {
@@ -319,7 +327,7 @@ fn run_corpus_case(ctx: &Ctx, name: &str, suite: &Path, folder: &Path, c: &Corpu
         "command" => corpus_command(ctx, name, suite, folder, &wasm, c),
         "compile-only" => corpus_compile_only(ctx, name, &wasm),
         "timeout" => corpus_timeout(ctx, name, suite, folder, &wasm, c),
-        "invoke" => Verdict::Skip("invoke cases need an invoke mode".into()),
+        "invoke" => invoke::corpus_invoke(ctx, name, suite, folder, c),
         other => Verdict::Fail(vec![format!("unknown case kind {other:?}")]),
     }
 }
@@ -836,41 +844,24 @@ fn bad_input_cases(cases: &mut Vec<Case>) {
 // ---------------------------------------------------------------------------------------
 
 fn aarch64_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
-    let hello = tools.root.join("tests/go/hello");
-    let exp = read_expectations(&hello.join("expected.json"))?
-        .into_iter()
-        .next()
-        .context("tests/go/hello/expected.json has no run")?;
-    cases.push(case("aarch64/go/hello", move |ctx| {
-        aarch64_run(ctx, |qemu| {
-            let wasm = go_build(&ctx.tools, &hello)?;
-            let scratch = ctx.scratch("aarch64-hello")?;
-            let spec = exp.prepare(scratch.path())?;
-            let mut flags = vec!["--target".to_string(), AARCH64.to_string()];
-            flags.extend(compile_flags(&spec));
-            let exe = ctx.compile(&wasm, scratch.path(), "hello", &flags)?;
-            Ok(exp.check(&run_native(&exe, &spec, Some(qemu))?, &spec))
-        })
-    }));
-    // Our C programs (SIMD: NEON instead of SSE).
-    for dir in c_programs(tools)? {
-        let exp = read_expectations(&dir.join("expected.json"))?
-            .into_iter()
-            .next()
-            .with_context(|| format!("{}/expected.json has no run", dir.display()))?;
-        let name = format!("aarch64/c/{}", file_name(&dir));
-        let case_name = name.clone();
-        cases.push(case(name, move |ctx| {
-            aarch64_run(ctx, |qemu| {
-                let wasm = Source::C(dir).wasm(&ctx.tools)?;
-                let scratch = ctx.scratch(&case_name)?;
-                let spec = exp.prepare(scratch.path())?;
-                let mut flags = vec!["--target".to_string(), AARCH64.to_string()];
-                flags.extend(compile_flags(&spec));
-                let exe = ctx.compile(&wasm, scratch.path(), "program", &flags)?;
-                Ok(exp.check(&run_native(&exe, &spec, Some(qemu))?, &spec))
-            })
-        }));
+    // Every run of our Go, WAT and C programs (the C ones use SIMD: NEON instead of SSE).
+    for (base, source, expectations) in own_programs(tools)? {
+        let count = expectations.len();
+        for (i, exp) in expectations.into_iter().enumerate() {
+            let name = format!("aarch64/{}", run_name(&base, &exp, i, count));
+            let (source, case_name) = (source.clone(), name.clone());
+            cases.push(case(name, move |ctx| {
+                aarch64_run(ctx, |qemu| {
+                    let wasm = source.wasm(&ctx.tools)?;
+                    let scratch = ctx.scratch(&case_name)?;
+                    let spec = exp.prepare(scratch.path())?;
+                    let mut flags = vec!["--target".to_string(), AARCH64.to_string()];
+                    flags.extend(compile_flags(&spec));
+                    let exe = ctx.compile(&wasm, scratch.path(), "program", &flags)?;
+                    Ok(exp.check(&run_native(&exe, &spec, Some(qemu))?, &spec))
+                })
+            }));
+        }
     }
     for module in trap_modules(tools)? {
         let name = format!("aarch64/trap/{}", file_stem(&module.path));
@@ -940,9 +931,13 @@ fn cpu_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
     Ok(())
 }
 
+/// Runs an aarch64 case under qemu. A missing qemu is a failure, not a skip: `make tools`
+/// installs it.
 fn aarch64_run(ctx: &Ctx, f: impl FnOnce(&Path) -> Result<Vec<String>>) -> Verdict {
     let Some(qemu) = ctx.tools.qemu_aarch64.clone() else {
-        return Verdict::Skip("qemu-aarch64 not found (apt-get install qemu-user)".into());
+        return Verdict::Fail(vec![
+            "qemu-aarch64 not found: run `make tools` (or `apt-get install qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross`), or set QEMU_AARCH64".into(),
+        ]);
     };
     wasmaot_only(ctx, || f(&qemu))
 }
@@ -1047,6 +1042,19 @@ fn real_main() -> Result<bool> {
     determinism_cases(&tools, &mut cases);
     embed::embed_cases(&mut cases);
     interrupt::interrupt_cases(&mut cases);
+    // `[[e2e]]` entries of tests/known-failures.toml: a listed case that fails is reported as
+    // a known failure, one that passes or does not exist fails the run.
+    let known = wasmaot_tests::known_failures::tests_of(
+        &tools.root.join("tests/known-failures.toml"),
+        "e2e",
+    )?;
+    let stale: Vec<&String> = known
+        .keys()
+        .filter(|k| !cases.iter().any(|c| &c.name == *k))
+        .collect();
+    if !stale.is_empty() {
+        bail!("tests/known-failures.toml lists [[e2e]] cases that do not exist: {stale:?}");
+    }
     if !args.filters.is_empty() {
         cases.retain(|c| args.filters.iter().any(|f| c.name.contains(f.as_str())));
     }
@@ -1078,16 +1086,29 @@ fn real_main() -> Result<bool> {
         let secs = t.elapsed().as_secs_f64();
         let mut tally = tally.lock().unwrap_or_else(|e| e.into_inner());
         let mut out = std::io::stdout().lock();
-        let _ = match verdict {
-            Verdict::Pass => {
+        let listed = known.get(&c.name);
+        let _ = match (verdict, listed) {
+            (Verdict::Pass, None) => {
                 tally.0 += 1;
                 writeln!(out, "ok {} ({secs:.1}s)", c.name)
             }
-            Verdict::Fail(problems) => {
+            (Verdict::Pass, Some(_)) => {
+                tally.1 += 1;
+                writeln!(
+                    out,
+                    "FAIL {}: passes but is listed in tests/known-failures.toml: delete its entry",
+                    c.name
+                )
+            }
+            (Verdict::Fail(_), Some(why)) => {
+                tally.2 += 1;
+                writeln!(out, "known-failure {}: {why}", c.name)
+            }
+            (Verdict::Fail(problems), None) => {
                 tally.1 += 1;
                 write_failure(&mut out, &c.name, &problems.join("\n"), "")
             }
-            Verdict::Skip(why) => {
+            (Verdict::Skip(why), _) => {
                 tally.2 += 1;
                 writeln!(out, "SKIP {}: {why}", c.name)
             }

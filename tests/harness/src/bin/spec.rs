@@ -1,23 +1,34 @@
-//! wasmaot's WebAssembly 2.0 spec-suite runner.
+//! wasmaot's WebAssembly spec-suite runner: the 2.0 suite, and the 3.0 feature tests.
 //!
 //! ```text
-//! spec [--jobs N] [FILTER...]
+//! spec [--jobs N] [--linker PATH] [FILTER...]
 //! ```
 //!
-//! Every `.wast` in `spec-2.0/` and `spec-2.0/simd/` of the corpus (`$WASMAOT_CORPUS`, else
-//! `../shared/corpus`) whose path relative to `spec-2.0/` contains one of the FILTERs (all when
-//! none): each module is compiled in library mode, linked into a shared object, `dlopen`ed and
-//! instantiated through the runtime's embedder API; every directive runs in order and every
-//! directive that checks something (`module`, `invoke`, `assert_*`) counts as one test.
+//! `--linker PATH` (else `$WASMAOT_SPEC_LINKER`, else the target's default, `cc` for the host)
+//! links the shared objects: `make spec-aarch64` runs this runner built for aarch64 under
+//! `qemu-aarch64` with `--linker aarch64-linux-gnu-gcc` (an x86_64 program, run natively).
+//!
+//! Two suites of the corpus (`$WASMAOT_CORPUS`, else `../shared/corpus`):
+//! - **2.0**: every `.wast` in `spec-2.0/` and `spec-2.0/simd/`, named by its path relative to
+//!   `spec-2.0/` (`i32.wast`, `simd/simd_lane.wast`), validated with exactly the 2.0 features;
+//! - **3.0**: every `.wast` under `spec-3.0/` except the GC folder (out of scope), named
+//!   `spec-3.0/<feature>/<file>`, validated with 2.0 plus the 3.0 proposals wasmaot implements
+//!   (`wasmaot::module::FeatureSet::Wasm3`); a module using any other proposal is rejected as
+//!   unsupported.
+//!
+//! Files whose name contains one of the FILTERs run (all when none): each module is compiled in
+//! library mode, linked into a shared object, `dlopen`ed and instantiated through the runtime's
+//! embedder API; every directive runs in order and every directive that checks something
+//! (`module`, `module definition`, `module instance`, `invoke`, `assert_*`) counts as one test.
 //!
 //! `tests/known-failures.toml` (`[[spec]]` entries: `file`, optional `line`, `reason`) lists
 //! the tests expected to fail; a listed test that passes fails the run (the list only
 //! shrinks). A whole-file entry (no `line`) covers every failing test of the file, and fails
 //! the run if the file passes entirely.
 //!
-//! Output: one row per file (passed, failed, known-failing), the failures, and as the last
-//! line `N passed, N failed, N skipped` (skipped = known failures). Exit status 1 on any
-//! failure.
+//! Output: one row per file (passed, failed, known-failing), the failures, one line per suite
+//! (`spec-2.0: N passed, N failed, N skipped`), and as the last line the total
+//! `N passed, N failed, N skipped` (skipped = known failures). Exit status 1 on any failure.
 
 #[path = "../spec/mod.rs"]
 mod spec;
@@ -31,6 +42,7 @@ use anyhow::{Context, Result, bail};
 
 use spec::known::{self, KnownFailure};
 use spec::script::{self, TestResult};
+use wasmaot::module::FeatureSet;
 
 /// Native stack of each script thread: room for the 8 MiB wasm stack plus the host margin.
 const SCRIPT_STACK: usize = 32 << 20;
@@ -39,8 +51,30 @@ const SCRIPT_STACK: usize = 32 << 20;
 /// (the whole suite takes well under a minute): the run fails naming it rather than hanging.
 const SCRIPT_TIMEOUT_SECS: u64 = 300;
 
+/// The 3.0 feature folders that are out of scope (never run, never listed).
+const EXCLUDED_3_0: &[&str] = &["gc"];
+
+/// One suite: its name in the output, and the feature set its modules are validated with.
+#[derive(Clone, Copy)]
+struct Suite {
+    name: &'static str,
+    features: FeatureSet,
+}
+
+const SUITES: [Suite; 2] = [
+    Suite {
+        name: "spec-2.0",
+        features: FeatureSet::Wasm2,
+    },
+    Suite {
+        name: "spec-3.0",
+        features: FeatureSet::Wasm3,
+    },
+];
+
 struct FileReport {
     rel: String,
+    suite: usize,
     passed: usize,
     failed: usize,
     known: usize,
@@ -56,6 +90,9 @@ fn main() -> ExitCode {
 fn real_main() -> Result<bool> {
     let mut filters = Vec::new();
     let mut jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut linker = std::env::var("WASMAOT_SPEC_LINKER")
+        .ok()
+        .filter(|v| !v.is_empty());
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -66,8 +103,9 @@ fn real_main() -> Result<bool> {
                     .parse()
                     .context("--jobs needs a number")?;
             }
+            "--linker" => linker = Some(args.next().context("--linker needs a path")?),
             "-h" | "--help" => {
-                println!("usage: spec [--jobs N] [FILTER...]");
+                println!("usage: spec [--jobs N] [--linker PATH] [FILTER...]");
                 return Ok(true);
             }
             f if f.starts_with('-') => bail!("unknown option `{f}`"),
@@ -75,19 +113,29 @@ fn real_main() -> Result<bool> {
         }
     }
     assert!(spec::load::keep_runtime_symbols() > 0);
+    if let Some(l) = linker {
+        let _ = spec::load::LINKER.set(l);
+    }
 
     let root = wasmaot_tests::repo_root();
     let corpus = std::env::var_os("WASMAOT_CORPUS")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("../shared/corpus"));
-    let suite = corpus.join("spec-2.0");
-    if !suite.is_dir() {
-        bail!("spec suite not found at {}", suite.display());
+    let mut files = Vec::new();
+    for (i, s) in SUITES.iter().enumerate() {
+        let dir = corpus.join(s.name);
+        if !dir.is_dir() {
+            bail!("spec suite not found at {}", dir.display());
+        }
+        let found = match i {
+            0 => wast_files_2_0(&dir)?,
+            _ => wast_files_3_0(&dir)?,
+        };
+        files.extend(found.into_iter().map(|(rel, p)| (rel, (p, i))));
     }
     let known_path = root.join("tests/known-failures.toml");
     let known = known::read(&known_path)?;
-    let mut files = wast_files(&suite)?;
     for k in &known {
         if !files.iter().any(|f| f.0 == k.file) {
             bail!("{}: `{}` is not a spec file", known_path.display(), k.file);
@@ -97,7 +145,7 @@ fn real_main() -> Result<bool> {
         files.retain(|(rel, _)| filters.iter().any(|f| rel.contains(f.as_str())));
     }
     // Longest scripts first, so the last thread does not start a big one alone.
-    files.sort_by_key(|(_, p)| std::cmp::Reverse(std::fs::metadata(p).map_or(0, |m| m.len())));
+    files.sort_by_key(|(_, (p, _))| std::cmp::Reverse(std::fs::metadata(p).map_or(0, |m| m.len())));
 
     let scratch = tempfile::Builder::new().prefix("wasmaot-spec-").tempdir()?;
     let start = Instant::now();
@@ -132,16 +180,17 @@ fn real_main() -> Result<bool> {
                 .stack_size(SCRIPT_STACK)
                 .spawn_scoped(s, || {
                     loop {
-                        let Some((n, (rel, path))) = queue.lock().unwrap().pop() else {
+                        let Some((n, (rel, (path, suite)))) = queue.lock().unwrap().pop() else {
                             break;
                         };
                         let dir = scratch.path().join(format!("f{n}"));
                         let _ = std::fs::create_dir_all(&dir);
                         running.lock().unwrap().push((rel.clone(), Instant::now()));
-                        let results = script::run_file(&path, &dir);
+                        let results = script::run_file(&path, &dir, SUITES[suite].features);
                         running.lock().unwrap().retain(|(r, _)| *r != rel);
                         let _ = std::fs::remove_dir_all(&dir);
-                        let report = judge(&rel, results, &known);
+                        let mut report = judge(&rel, results, &known);
+                        report.suite = suite;
                         reports.lock().unwrap().push(report);
                     }
                 })?;
@@ -157,7 +206,7 @@ fn real_main() -> Result<bool> {
         result
     })?;
     let mut reports = reports.into_inner().unwrap();
-    reports.sort_by(|a, b| a.rel.cmp(&b.rel));
+    reports.sort_by(|a, b| (a.suite, &a.rel).cmp(&(b.suite, &b.rel)));
 
     let width = reports
         .iter()
@@ -192,12 +241,19 @@ fn real_main() -> Result<bool> {
         reports.iter().map(|r| r.modules).sum::<usize>(),
         start.elapsed().as_secs_f64()
     );
+    for (i, s) in SUITES.iter().enumerate() {
+        let of_suite = reports.iter().filter(|r| r.suite == i);
+        let (sp, sf, sk) = of_suite.fold((0, 0, 0), |(p, f, k), r| {
+            (p + r.passed, f + r.failed, k + r.known)
+        });
+        println!("{}: {sp} passed, {sf} failed, {sk} skipped", s.name);
+    }
     println!("{p} passed, {f} failed, {k} skipped");
     Ok(f == 0)
 }
 
-/// `(path relative to spec-2.0, path)` of every script, sorted.
-fn wast_files(suite: &Path) -> Result<Vec<(String, PathBuf)>> {
+/// `(path relative to spec-2.0, path)` of every 2.0 script, sorted.
+fn wast_files_2_0(suite: &Path) -> Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();
     for dir in [suite.to_path_buf(), suite.join("simd")] {
         for e in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
@@ -216,6 +272,27 @@ fn wast_files(suite: &Path) -> Result<Vec<(String, PathBuf)>> {
     Ok(out)
 }
 
+/// `("spec-3.0/<feature>/...", path)` of every 3.0 script outside [`EXCLUDED_3_0`], sorted.
+fn wast_files_3_0(suite: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    let mut dirs = vec![suite.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+            let path = e?.path();
+            let rel = path.strip_prefix(suite).unwrap_or(&path).to_string_lossy();
+            if path.is_dir() {
+                if !EXCLUDED_3_0.contains(&rel.as_ref()) {
+                    dirs.push(path);
+                }
+            } else if path.extension().is_some_and(|x| x == "wast") {
+                out.push((format!("spec-3.0/{rel}"), path));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// Applies the known-failures list to one file's results.
 fn judge(
     rel: &str,
@@ -224,6 +301,7 @@ fn judge(
 ) -> FileReport {
     let mut r = FileReport {
         rel: rel.to_string(),
+        suite: 0,
         passed: 0,
         failed: 0,
         known: 0,

@@ -10,9 +10,16 @@
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
+use std::sync::OnceLock;
 
+use wasmaot::module::FeatureSet;
 use wasmaot::{Emit, Options};
 use wasmaot_abi::descriptor::ModuleDescriptor;
+
+/// The linker `link_shared` runs (`spec --linker PATH` or `$WASMAOT_SPEC_LINKER`); unset, the
+/// default for the target (`cc` for the host). Under qemu-aarch64 the runner is an aarch64
+/// process whose `cc` would be the machine's x86_64 one: `aarch64-linux-gnu-gcc` there.
+pub static LINKER: OnceLock<String> = OnceLock::new();
 
 /// Compile options for every spec module.
 pub fn options() -> Options {
@@ -23,15 +30,22 @@ pub fn options() -> Options {
     }
 }
 
-/// Only validates (and compiles) `wasm`: the error text when wasmaot rejects it.
-pub fn compile(wasm: &[u8]) -> Result<Vec<u8>, String> {
-    wasmaot::compile_object(wasm, &options()).map_err(|e| e.to_string())
+/// Only validates (and compiles) `wasm` with the suite's feature set: the error text when
+/// wasmaot rejects it.
+pub fn compile(wasm: &[u8], features: FeatureSet) -> Result<Vec<u8>, String> {
+    wasmaot::compile_object_with(wasm, &options(), features).map_err(|e| e.to_string())
 }
 
 /// Links `object` into `so_path` and loads it.
 pub fn link_and_load(object: &[u8], so_path: &Path) -> Result<&'static ModuleDescriptor, String> {
     let opts = options();
-    wasmaot::link::link_shared(object, &opts.target, None, so_path).map_err(|e| e.to_string())?;
+    wasmaot::link::link_shared(
+        object,
+        &opts.target,
+        LINKER.get().map(String::as_str),
+        so_path,
+    )
+    .map_err(|e| e.to_string())?;
     let path = CString::new(so_path.as_os_str().as_bytes()).map_err(|e| e.to_string())?;
     // SAFETY: loading a shared object we just linked; it has no initialisers of its own.
     unsafe {

@@ -90,6 +90,28 @@ pub fn tests_of(path: &Path, section: &str) -> Result<BTreeMap<String, String>> 
     Ok(out)
 }
 
+/// The `[[section]]` entries of `path` (see [`tests_of`]), checked against the runner's case
+/// names: an entry naming no case is stale and fails the run.
+pub fn tests_of_existing<'a>(
+    path: &Path,
+    section: &str,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<BTreeMap<String, String>> {
+    let known = tests_of(path, section)?;
+    let names: std::collections::BTreeSet<&str> = names.into_iter().collect();
+    let stale: Vec<&String> = known
+        .keys()
+        .filter(|k| !names.contains(k.as_str()))
+        .collect();
+    if !stale.is_empty() {
+        bail!(
+            "{} lists [[{section}]] cases that do not exist: {stale:?}",
+            path.display()
+        );
+    }
+    Ok(known)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1044,17 +1044,11 @@ fn real_main() -> Result<bool> {
     interrupt::interrupt_cases(&mut cases);
     // `[[e2e]]` entries of tests/known-failures.toml: a listed case that fails is reported as
     // a known failure, one that passes or does not exist fails the run.
-    let known = wasmaot_tests::known_failures::tests_of(
+    let known = wasmaot_tests::known_failures::tests_of_existing(
         &tools.root.join("tests/known-failures.toml"),
         "e2e",
+        cases.iter().map(|c| c.name.as_str()),
     )?;
-    let stale: Vec<&String> = known
-        .keys()
-        .filter(|k| !cases.iter().any(|c| &c.name == *k))
-        .collect();
-    if !stale.is_empty() {
-        bail!("tests/known-failures.toml lists [[e2e]] cases that do not exist: {stale:?}");
-    }
     if !args.filters.is_empty() {
         cases.retain(|c| args.filters.iter().any(|f| c.name.contains(f.as_str())));
     }

@@ -18,8 +18,10 @@ func main() {
 		}
 		fmt.Printf("slept at least %v\n", d)
 	}
-	t := time.NewTimer(40 * time.Millisecond)
+	// The clock starts before the timer: measured from after NewTimer, a slow machine (qemu)
+	// made the timer look early.
 	start := time.Now()
+	t := time.NewTimer(40 * time.Millisecond)
 	<-t.C
 	if time.Since(start) < 40*time.Millisecond {
 		fmt.Println("timer fired early")

@@ -120,18 +120,7 @@ impl FuncEnv<'_> {
             self.load_vmctx_readonly(builder, types::I32, self.offsets.type_id(type_index));
         let mismatch = builder.ins().icmp(IntCC::NotEqual, actual, expected);
         self.trapnz(builder, mismatch, TrapCode::BadSignature);
-        let code = builder
-            .ins()
-            .load(self.pointer_type, fr_flags, funcref, func_ref::CODE as i32);
-        let callee_vmctx =
-            builder
-                .ins()
-                .load(self.pointer_type, fr_flags, funcref, func_ref::VMCTX as i32);
-        let mut full = Vec::with_capacity(args.len() + 1);
-        full.push(callee_vmctx);
-        full.extend_from_slice(args);
-        let inst = builder.ins().call_indirect(sig, code, &full);
-        builder.inst_results(inst).to_vec()
+        self.call_func_ref(builder, sig, funcref, fr_flags, args)
     }
 
     /// `call_ref type_index` (typed function references): `funcref` must be non-null
@@ -148,6 +137,19 @@ impl FuncEnv<'_> {
         self.trapz(builder, funcref, TrapCode::NullFunctionReference);
         // As in `call_indirect`: the loads depend on the null check, so no `can_move`.
         let fr_flags = mutable_flags().with_readonly();
+        self.call_func_ref(builder, sig, funcref, fr_flags, args)
+    }
+
+    /// Calls the function a checked, non-null `funcref` (a `VMFuncRef`) points at: its code,
+    /// with its vmctx first. `fr_flags` are the flags of the loads from the func ref.
+    fn call_func_ref(
+        &mut self,
+        builder: &mut FunctionBuilder,
+        sig: ir::SigRef,
+        funcref: Value,
+        fr_flags: ir::MemFlagsData,
+        args: &[Value],
+    ) -> Vec<Value> {
         let code = builder
             .ins()
             .load(self.pointer_type, fr_flags, funcref, func_ref::CODE as i32);

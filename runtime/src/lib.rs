@@ -15,6 +15,7 @@
 pub mod builtins;
 pub mod embed;
 pub mod entry;
+pub mod exceptions;
 pub mod instance;
 pub mod memory;
 pub mod registry;

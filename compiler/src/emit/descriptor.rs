@@ -364,6 +364,14 @@ pub fn build_descriptor(
         ops_at,
         info.const_ops.len() as u64,
     );
+
+    let tag_bytes: Vec<u8> = info.tags.iter().flat_map(|t| t.to_le_bytes()).collect();
+    d.put_array_slice(
+        field(offset_of!(ModuleDescriptor, tags)),
+        &tag_bytes,
+        4,
+        info.tags.len() as u64,
+    );
     d
 }
 
@@ -392,6 +400,11 @@ fn write_counts(d: &mut DataBuilder, at: u64, c: &ModuleCounts) {
         (offset_of!(ModuleCounts, num_globals), c.num_globals),
         (offset_of!(ModuleCounts, num_data), c.num_data),
         (offset_of!(ModuleCounts, num_elems), c.num_elems),
+        (
+            offset_of!(ModuleCounts, num_imported_tags),
+            c.num_imported_tags,
+        ),
+        (offset_of!(ModuleCounts, num_tags), c.num_tags),
     ];
     for (off, v) in fields {
         d.put_u32(at + off as u64, v);

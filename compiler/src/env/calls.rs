@@ -60,13 +60,14 @@ impl FuncEnv<'_> {
         f
     }
 
-    /// `call callee`: returns the results.
+    /// `call callee`: returns the results and the vmctx the callee ran with (where a pending
+    /// exception would be, see `wasmaot_abi::exception`).
     pub fn call(
         &mut self,
         builder: &mut FunctionBuilder,
         callee: u32,
         args: &[Value],
-    ) -> Vec<Value> {
+    ) -> (Vec<Value>, Value) {
         let imported_host = callee < self.info.num_imported_funcs
             && self.info.funcs[callee as usize].direct_symbol.is_none();
         let inst = if imported_host {
@@ -82,16 +83,17 @@ impl FuncEnv<'_> {
             let mut full = Vec::with_capacity(args.len() + 1);
             full.push(callee_vmctx);
             full.extend_from_slice(args);
-            builder.ins().call_indirect(sig, code, &full)
+            (builder.ins().call_indirect(sig, code, &full), callee_vmctx)
         } else {
             let f = self.direct_func_ref(builder, callee);
             let vmctx = self.vmctx(builder);
             let mut full = Vec::with_capacity(args.len() + 1);
             full.push(vmctx);
             full.extend_from_slice(args);
-            builder.ins().call(f, &full)
+            (builder.ins().call(f, &full), vmctx)
         };
-        builder.inst_results(inst).to_vec()
+        let (inst, callee_vmctx) = inst;
+        (builder.inst_results(inst).to_vec(), callee_vmctx)
     }
 
     /// `call_indirect (type type_index) table`: element `index` of `table` must be in bounds
@@ -104,7 +106,7 @@ impl FuncEnv<'_> {
         type_index: u32,
         index: Value,
         args: &[Value],
-    ) -> Vec<Value> {
+    ) -> (Vec<Value>, Value) {
         let sig = self.sig_ref(builder, type_index);
         let addr = self.table_elem_addr(builder, table, index);
         let flags = self.in_region(builder.func, mutable_flags(), Region::TableElements);
@@ -132,7 +134,7 @@ impl FuncEnv<'_> {
         type_index: u32,
         funcref: Value,
         args: &[Value],
-    ) -> Vec<Value> {
+    ) -> (Vec<Value>, Value) {
         let sig = self.sig_ref(builder, type_index);
         self.trapz(builder, funcref, TrapCode::NullFunctionReference);
         // As in `call_indirect`: the loads depend on the null check, so no `can_move`.
@@ -141,7 +143,8 @@ impl FuncEnv<'_> {
     }
 
     /// Calls the function a checked, non-null `funcref` (a `VMFuncRef`) points at: its code,
-    /// with its vmctx first. `fr_flags` are the flags of the loads from the func ref.
+    /// with its vmctx first. `fr_flags` are the flags of the loads from the func ref. Returns
+    /// the results and the callee's vmctx.
     fn call_func_ref(
         &mut self,
         builder: &mut FunctionBuilder,
@@ -149,7 +152,7 @@ impl FuncEnv<'_> {
         funcref: Value,
         fr_flags: ir::MemFlagsData,
         args: &[Value],
-    ) -> Vec<Value> {
+    ) -> (Vec<Value>, Value) {
         let code = builder
             .ins()
             .load(self.pointer_type, fr_flags, funcref, func_ref::CODE as i32);
@@ -161,7 +164,7 @@ impl FuncEnv<'_> {
         full.push(callee_vmctx);
         full.extend_from_slice(args);
         let inst = builder.ins().call_indirect(sig, code, &full);
-        builder.inst_results(inst).to_vec()
+        (builder.inst_results(inst).to_vec(), callee_vmctx)
     }
 
     /// Calls runtime builtin `b` (C ABI, vmctx first): returns its results.

@@ -7,6 +7,7 @@
 
 mod alias;
 mod calls;
+mod exceptions;
 mod globals;
 mod heap;
 mod tables;
@@ -64,9 +65,10 @@ pub fn clif_type(ty: ValType) -> Type {
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
         ValType::V128 => types::I8X16,
-        // References are pointers (funcref: `*const VMFuncRef`) or opaque host values; both
+        // References are pointers (funcref: `*const VMFuncRef`, exnref: an exception object) or
+        // opaque host values; both
         // targets are 64-bit. 0 is null.
-        ValType::FuncRef | ValType::ExternRef => types::I64,
+        ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => types::I64,
     }
 }
 

@@ -8,9 +8,11 @@
 mod const_expr;
 mod features;
 mod parse;
+mod throws;
 mod typed_refs;
 
 pub use features::{FeatureSet, SUPPORTED_3_0};
+pub(crate) use parse::val_type;
 pub use parse::{ParseOptions, parse};
 
 use wasmaot_abi::descriptor::ConstExprDesc;
@@ -154,6 +156,12 @@ pub struct ModuleInfo<'a> {
     /// Function names from the name section (function index → name).
     pub func_names: std::collections::HashMap<u32, String>,
     pub module_name: Option<String>,
+    /// The type index of every tag (exception handling), imported first.
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
+    /// Which functions may return with a pending exception (see [`throws`]), by function
+    /// index; empty when no exception can reach this module's code, so calls need no check.
+    pub may_throw: Vec<bool>,
 }
 
 impl ModuleInfo<'_> {
@@ -171,8 +179,24 @@ impl ModuleInfo<'_> {
             num_globals: self.globals.len() as u32,
             num_data: self.data.len() as u32,
             num_elems: self.elems.len() as u32,
+            num_imported_tags: self.num_imported_tags,
+            num_tags: self.tags.len() as u32,
             _reserved: 0,
         }
+    }
+
+    /// Whether a call to function `callee` must be followed by the pending-exception check
+    /// (`wasmaot_abi::exception`).
+    pub fn call_may_throw(&self, callee: u32) -> bool {
+        self.may_throw
+            .get(callee as usize)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// Whether an indirect call (`call_indirect`, `call_ref`) must be followed by the check.
+    pub fn indirect_call_may_throw(&self) -> bool {
+        !self.may_throw.is_empty()
     }
 
     /// Number of defined (non-imported) functions.

@@ -141,9 +141,7 @@ fn parse_with<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> 
                         ExternalKind::Table => extern_kind::TABLE,
                         ExternalKind::Memory => extern_kind::MEMORY,
                         ExternalKind::Global => extern_kind::GLOBAL,
-                        ExternalKind::Tag => {
-                            return Err(unsupported(0, "tag exports (exception handling)"));
-                        }
+                        ExternalKind::Tag => extern_kind::TAG,
                     };
                     info.exports.push(Export {
                         name: export.name.to_string(),
@@ -189,16 +187,16 @@ fn parse_with<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> 
                 }
             }
             Payload::TagSection(reader) => {
-                return Err(unsupported(
-                    reader.range().start,
-                    "tags (exception-handling proposal)",
-                ));
+                for tag in reader {
+                    info.tags.push(tag?.func_type_idx);
+                }
             }
             _ => {}
         }
     }
 
     validate_functions(to_validate).map_err(|e| classify(e, wasm))?;
+    info.may_throw = super::throws::analyze(&info)?;
     Ok(info)
 }
 
@@ -362,7 +360,12 @@ fn read_import(
                     info.num_imported_globals += 1;
                     (extern_kind::GLOBAL, info.globals.len() as u32 - 1)
                 }
-                _ => return Err(unsupported(offset, "tag imports (exception handling)")),
+                TypeRef::Tag(t) => {
+                    info.tags.push(t.func_type_idx);
+                    info.num_imported_tags += 1;
+                    (extern_kind::TAG, info.tags.len() as u32 - 1)
+                }
+                _ => return Err(unsupported(offset, "this kind of import")),
             }
         }
     };
@@ -425,9 +428,13 @@ pub(crate) fn val_type(t: wasmparser::ValType) -> ValType {
 fn ref_type(r: wasmparser::RefType) -> ValType {
     match r.heap_type() {
         HeapType::Abstract {
-            ty: AbstractHeapType::Extern,
+            ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
             ..
         } => ValType::ExternRef,
+        HeapType::Abstract {
+            ty: AbstractHeapType::Exn | AbstractHeapType::NoExn,
+            ..
+        } => ValType::ExnRef,
         _ => ValType::FuncRef,
     }
 }
@@ -626,11 +633,12 @@ mod tests {
         let e = parse_wat(r#"(module (memory 1 1 shared))"#, ParseOptions::default()).unwrap_err();
         assert!(matches!(e, CompileError::Unsupported { .. }), "{e}");
         // Valid 3.0, but outside the chosen feature set: unsupported. The 3.0 set accepts
-        // multi-memory and typed function references, not tags.
+        // multi-memory, typed function references and tags, not GC types.
         let cases = [
             (r#"(module (memory 1) (memory 1))"#, true),
             (r#"(module (type $t (func)) (func (param (ref $t))))"#, true),
-            (r#"(module (tag))"#, false),
+            (r#"(module (tag))"#, true),
+            (r#"(module (type (struct)))"#, false),
         ];
         for (text, in_3_0) in cases {
             for features in [FeatureSet::Wasm2, FeatureSet::Wasm3] {

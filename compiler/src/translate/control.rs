@@ -144,7 +144,10 @@ pub(super) fn translate_unreachable(t: &mut Translator, op: &Operator, _offset: 
             .last()
             .is_some_and(|f| f.unreachable_placeholder);
     match op {
-        Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+        Operator::Block { .. }
+        | Operator::Loop { .. }
+        | Operator::If { .. }
+        | Operator::TryTable { .. } => {
             t.st.control.push(ControlFrame {
                 kind: FrameKind::Block,
                 destination: Block::reserved_value(),
@@ -167,7 +170,7 @@ pub(super) fn translate_unreachable(t: &mut Translator, op: &Operator, _offset: 
     Ok(())
 }
 
-fn push_frame(
+pub(super) fn push_frame(
     t: &mut Translator,
     kind: FrameKind,
     destination: Block,
@@ -189,7 +192,7 @@ fn push_frame(
 }
 
 /// The block a branch to `depth` jumps to and its argument count; records the branch.
-fn branch_target(t: &mut Translator, depth: u32) -> (Block, usize) {
+pub(super) fn branch_target(t: &mut Translator, depth: u32) -> (Block, usize) {
     let frame = t.st.frame_mut(depth);
     if !frame.is_loop() {
         frame.exit_is_branched_to = true;
@@ -293,6 +296,9 @@ fn translate_end(t: &mut Translator) {
             ..
         }
     );
+    if let FrameKind::TryTable { dispatch } = frame.kind {
+        super::exceptions::end_try_table(t, dispatch);
+    }
     if let FrameKind::Loop { header } = frame.kind {
         t.b.seal_block(header);
         // A dispatch loop's leading blocks are complete now: no threaded jump can follow.

@@ -9,6 +9,7 @@
 
 mod calls;
 mod control;
+mod exceptions;
 mod memory;
 mod numeric;
 mod simd;
@@ -121,6 +122,7 @@ impl FuncTranslator {
             locals,
             loop_lookahead: None,
             jump_threading: self.jump_threading,
+            propagate: None,
         };
         t.st.reachable = true;
         t.st.control.push(ControlFrame {
@@ -153,6 +155,7 @@ impl FuncTranslator {
             let results = t.st.popn(return_types.len());
             t.b.ins().return_(&results);
         }
+        exceptions::finish_function(&mut t, &return_types);
         t.b.finalize(t.env.frontend_config());
         Ok(())
     }
@@ -169,6 +172,9 @@ pub(crate) struct Translator<'a, 'f, 'm> {
     pub loop_lookahead: Option<(u32, usize)>,
     /// Whether dispatch loops are recognised and branches into them threaded.
     pub jump_threading: bool,
+    /// The block an exception not caught in this function goes to (exception handling),
+    /// created by the first throw that needs it.
+    pub propagate: Option<Block>,
 }
 
 /// Whether the operators after a `loop` (`ops`) are `block`* `local.get x` `br_table` with
@@ -204,7 +210,8 @@ impl Translator<'_, '_, '_> {
             || tables::translate(self, op)?
             || simd::translate(self, op)?
             || simd_float::translate(self, op)?
-            || simd_memory::translate(self, op)?;
+            || simd_memory::translate(self, op)?
+            || exceptions::translate(self, op)?;
         if handled {
             Ok(())
         } else {
@@ -234,20 +241,7 @@ impl Translator<'_, '_, '_> {
 
 /// Our value type of a wasmparser value type.
 fn val_type(t: wasmparser::ValType) -> ValType {
-    match t {
-        wasmparser::ValType::I32 => ValType::I32,
-        wasmparser::ValType::I64 => ValType::I64,
-        wasmparser::ValType::F32 => ValType::F32,
-        wasmparser::ValType::F64 => ValType::F64,
-        wasmparser::ValType::V128 => ValType::V128,
-        wasmparser::ValType::Ref(r) => match r.heap_type() {
-            wasmparser::HeapType::Abstract {
-                ty: wasmparser::AbstractHeapType::Extern,
-                ..
-            } => ValType::ExternRef,
-            _ => ValType::FuncRef,
-        },
-    }
+    crate::module::val_type(t)
 }
 
 /// A new block with parameters of `tys`.

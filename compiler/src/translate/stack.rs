@@ -32,6 +32,10 @@ pub enum FrameKind {
         /// Whether the `if` itself was reachable (the else arm is reachable iff it was).
         head_is_reachable: bool,
     },
+    /// A `try_table` (exception handling): a block whose throws go to `dispatch`.
+    TryTable {
+        dispatch: Block,
+    },
 }
 
 /// One wasm `block`/`loop`/`if` (or the function body) being translated.
@@ -100,6 +104,8 @@ pub struct Stacks {
     /// A dispatch loop whose leading blocks and `br_table` are still to come: the loop
     /// frame's control-stack index and how many leading blocks are left.
     pub dispatch_prologue: Option<(usize, usize)>,
+    /// Dispatch blocks of the enclosing `try_table`s, innermost last.
+    pub handlers: Vec<Block>,
 }
 
 impl Stacks {

@@ -71,6 +71,21 @@ pub const ELEM_DROP: Builtin = Builtin {
     results: &[],
 };
 
+/// `exn_alloc(tag, slots) -> exception`: a new exception object (see [`crate::exception`])
+/// of tag `tag` (a `*const VMTag`) with room for `slots` 16-byte payload slots.
+pub const EXN_ALLOC: Builtin = Builtin {
+    name: "exn_alloc",
+    params: &[I64, I32],
+    results: &[I64],
+};
+/// `exn_release(exception)`: a handler took the exception without its reference (`catch`,
+/// `catch_all`); frees it unless a reference to it was ever handed to wasm.
+pub const EXN_RELEASE: Builtin = Builtin {
+    name: "exn_release",
+    params: &[I64],
+    results: &[],
+};
+
 /// Every builtin.
 pub const ALL: &[Builtin] = &[
     MEMORY_GROW,
@@ -81,4 +96,6 @@ pub const ALL: &[Builtin] = &[
     TABLE_COPY,
     TABLE_INIT,
     ELEM_DROP,
+    EXN_ALLOC,
+    EXN_RELEASE,
 ];

@@ -64,6 +64,8 @@ pub struct ModuleDescriptor {
     /// The programs of every [`const_kind::EXTENDED`] constant expression, back to back (see
     /// [`eval_extended`]); empty when the module has none.
     pub const_ops: Slice<ConstExprDesc>,
+    /// The type index of every tag (exception handling), imported ones first.
+    pub tags: Slice<u32>,
 }
 
 /// A function signature. `params`/`results` hold [`crate::types::ValType`] bytes.
@@ -153,6 +155,8 @@ pub mod extern_kind {
     pub const TABLE: u8 = 1;
     pub const MEMORY: u8 = 2;
     pub const GLOBAL: u8 = 3;
+    /// A tag (exception handling).
+    pub const TAG: u8 = 4;
 }
 
 /// One import.

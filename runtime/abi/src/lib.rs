@@ -1,7 +1,7 @@
 //! The contract between the wasmaot compiler and the wasmaot runtime: one source of truth.
 //!
 //! Everything both sides must agree on lives here and nowhere else: the VMContext layout
-//! ([`vmctx`]), the module descriptor the compiler embeds ([`descriptor`]), trap codes and their
+//! ([`vmctx`]), the exception protocol ([`exception`]), the module descriptor the compiler embeds ([`descriptor`]), trap codes and their
 //! messages ([`trap`]), symbol names ([`symbols`]), runtime builtins ([`builtins`]) and the table
 //! of WASI host functions ([`wasi`]). The prose version is `docs/ABI.md`.
 //!
@@ -14,6 +14,7 @@
 
 pub mod builtins;
 pub mod descriptor;
+pub mod exception;
 pub mod policy;
 pub mod symbols;
 pub mod trap;
@@ -22,7 +23,7 @@ pub mod vmctx;
 pub mod wasi;
 
 /// Bumped whenever any layout or symbol in this crate changes incompatibly.
-pub const ABI_VERSION: u32 = 5;
+pub const ABI_VERSION: u32 = 6;
 
 /// The C declarations of the embedding API (`wasmaot.h`): what a host program linking a
 /// static library calls. The runtime defines every function it declares (`runtime/src/embed/`).

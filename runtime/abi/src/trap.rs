@@ -27,10 +27,13 @@ pub enum TrapCode {
     Interrupt = 11,
     /// `call_ref` (typed function references) of a null reference.
     NullFunctionReference = 12,
+    /// An exception no handler caught reached the host (exception handling). Raised by the
+    /// runtime when a call returns with a pending exception, never at a trap site.
+    UncaughtException = 13,
 }
 
 /// All codes, in numeric order.
-pub const ALL_TRAP_CODES: [TrapCode; 13] = [
+pub const ALL_TRAP_CODES: [TrapCode; 14] = [
     TrapCode::StackOverflow,
     TrapCode::MemoryOutOfBounds,
     TrapCode::TableOutOfBounds,
@@ -44,6 +47,7 @@ pub const ALL_TRAP_CODES: [TrapCode; 13] = [
     TrapCode::HostTrap,
     TrapCode::Interrupt,
     TrapCode::NullFunctionReference,
+    TrapCode::UncaughtException,
 ];
 
 impl TrapCode {
@@ -64,6 +68,7 @@ impl TrapCode {
             TrapCode::HostTrap => "host function trapped",
             TrapCode::Interrupt => "interrupt",
             TrapCode::NullFunctionReference => "null function reference",
+            TrapCode::UncaughtException => "thrown Wasm exception",
         }
     }
 

@@ -13,6 +13,9 @@ pub enum ValType {
     V128 = 4,
     FuncRef = 5,
     ExternRef = 6,
+    /// An exception reference (exception handling): a `*mut` exception object
+    /// ([`crate::exception`]), 0 = null.
+    ExnRef = 7,
 }
 
 impl ValType {
@@ -26,6 +29,7 @@ impl ValType {
             4 => ValType::V128,
             5 => ValType::FuncRef,
             6 => ValType::ExternRef,
+            7 => ValType::ExnRef,
             _ => return None,
         })
     }
@@ -34,7 +38,11 @@ impl ValType {
     pub fn byte_size(self) -> u32 {
         match self {
             ValType::I32 | ValType::F32 => 4,
-            ValType::I64 | ValType::F64 | ValType::FuncRef | ValType::ExternRef => 8,
+            ValType::I64
+            | ValType::F64
+            | ValType::FuncRef
+            | ValType::ExternRef
+            | ValType::ExnRef => 8,
             ValType::V128 => 16,
         }
     }
@@ -49,12 +57,16 @@ impl ValType {
             ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::ExnRef => "exnref",
         }
     }
 
     /// Whether this is a reference type (table elements, null-able).
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(
+            self,
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef
+        )
     }
 }
 

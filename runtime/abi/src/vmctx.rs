@@ -21,6 +21,7 @@
 //!   func_refs           VMFuncRef {code, type_id, vmctx} per function (imported ones too)
 //!   tables              *mut VMTableDefinition per table (imported or defined)
 //!   memories            *mut VMMemoryDefinition per memory (memory 0 included)
+//!   tags                *const VMTag per tag (imported or defined): the tag's identity
 //!   imported_globals    *mut u8 per imported global (points at the owner's 16-byte slot)
 //!   defined_globals     16-byte slot per defined global (16-aligned), value at offset 0
 //! ```
@@ -44,6 +45,9 @@ pub struct ModuleCounts {
     pub num_globals: u32,
     pub num_data: u32,
     pub num_elems: u32,
+    pub num_imported_tags: u32,
+    /// All tags (exception handling), imported ones included.
+    pub num_tags: u32,
     pub _reserved: u32,
 }
 
@@ -95,6 +99,7 @@ pub struct VmOffsets {
     pub func_refs: u32,
     pub tables: u32,
     pub memories: u32,
+    pub tags: u32,
     pub imported_globals: u32,
     pub defined_globals: u32,
     pub size: u32,
@@ -110,7 +115,11 @@ impl VmOffsets {
     /// the trampoline's frame record (`[0]` = the wasm caller's frame pointer, `[1]` = the
     /// return address into it), so a host function that traps gets an exact wasm backtrace.
     pub const HOST_FRAME: u32 = 40;
-    pub const FIXED_PREFIX_SIZE: u32 = 48;
+    /// The exception-handling protocol (see [`crate::exception`]): a function that returns
+    /// with this field non-null is throwing that exception to its caller, which checks the
+    /// callee's vmctx after every call that may throw.
+    pub const PENDING_EXCEPTION: u32 = 48;
+    pub const FIXED_PREFIX_SIZE: u32 = 56;
 
     /// Computes the layout for a module with these counts.
     pub fn new(counts: ModuleCounts) -> VmOffsets {
@@ -122,7 +131,8 @@ impl VmOffsets {
         let func_refs = imported_funcs + func_import::SIZE * counts.num_imported_funcs;
         let tables = func_refs + func_ref::SIZE * counts.num_funcs;
         let memories = tables + 8 * counts.num_tables;
-        let imported_globals = memories + 8 * counts.num_memories;
+        let tags = memories + 8 * counts.num_memories;
+        let imported_globals = tags + 8 * counts.num_tags;
         let defined_globals = align(imported_globals + 8 * counts.num_imported_globals, 16);
         let num_defined_globals = counts.num_globals - counts.num_imported_globals;
         let size = align(defined_globals + GLOBAL_SLOT_SIZE * num_defined_globals, 16);
@@ -133,6 +143,7 @@ impl VmOffsets {
             func_refs,
             tables,
             memories,
+            tags,
             imported_globals,
             defined_globals,
             size,
@@ -169,6 +180,12 @@ impl VmOffsets {
         self.memories + 8 * i
     }
 
+    /// Offset of the `*const VMTag` of tag `i`.
+    pub fn tag(&self, i: u32) -> u32 {
+        debug_assert!(i < self.counts.num_tags);
+        self.tags + 8 * i
+    }
+
     /// Offset of the pointer to imported global `i` (i < num_imported_globals).
     pub fn imported_global(&self, i: u32) -> u32 {
         debug_assert!(i < self.counts.num_imported_globals);
@@ -200,7 +217,7 @@ mod tests {
             num_globals: 4,
             ..Default::default()
         });
-        assert_eq!(o.type_id(0), 48);
+        assert_eq!(o.type_id(0), 56);
         assert_eq!(o.imported_funcs % 8, 0);
         assert_eq!(o.func_refs, o.imported_funcs + 32);
         assert_eq!(o.tables, o.func_refs + 5 * 24);

@@ -39,6 +39,8 @@ pub(crate) struct InstanceData {
     pub(crate) wasi: Option<Box<std::sync::Mutex<crate::wasi::WasiCtx>>>,
     /// Opaque pointer for the embedder's host functions (`wasmaot_caller_host_data`).
     pub(crate) host_data: *mut core::ffi::c_void,
+    /// The identities of the tags this instance defines (exception handling).
+    pub(crate) defined_tags: Box<[super::VMTag]>,
 }
 
 /// What an embedder attaches to an instance it creates.
@@ -107,6 +109,7 @@ impl InstanceData {
             elems: Vec::new(),
             wasi: host.wasi.map(|w| Box::new(std::sync::Mutex::new(w))),
             host_data: host.host_data,
+            defined_tags: Box::new([]),
         }))
     }
 

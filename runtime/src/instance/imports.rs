@@ -117,6 +117,7 @@ fn bind_supplied(
         (extern_kind::TABLE, Extern::Table(t)) => bind_table(d, imp, t),
         (extern_kind::MEMORY, Extern::Memory(mem)) => bind_memory(d, imp, mem),
         (extern_kind::GLOBAL, Extern::Global(g)) => bind_global(d, imp, g),
+        (extern_kind::TAG, Extern::Tag(t)) => super::tags::bind_import(d, imp, t, type_ids),
         (_, other) => Err(incompatible(
             imp,
             format!(
@@ -232,7 +233,7 @@ fn bind_global(
     Ok(())
 }
 
-fn incompatible(imp: &'static ImportDesc, reason: String) -> InstantiationError {
+pub(super) fn incompatible(imp: &'static ImportDesc, reason: String) -> InstantiationError {
     let (module, name) = import_names(imp);
     InstantiationError::IncompatibleImport {
         module,
@@ -247,6 +248,7 @@ fn kind_name(kind: u8) -> &'static str {
         extern_kind::TABLE => "table",
         extern_kind::MEMORY => "memory",
         extern_kind::GLOBAL => "global",
+        extern_kind::TAG => "tag",
         _ => "unknown kind",
     }
 }

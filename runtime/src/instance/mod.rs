@@ -31,6 +31,7 @@ mod segments;
 mod start;
 mod storage;
 mod table_init;
+mod tags;
 #[cfg(test)]
 pub(crate) mod tests;
 mod type_ids;
@@ -44,7 +45,7 @@ pub use data::HostState;
 pub(crate) use data::{InstanceData, wasi_of_vmctx};
 pub use error::InstantiationError;
 pub use imports::Imports;
-pub use values::{ArrayCall, Extern, Func, GlobalRef, ValRaw};
+pub use values::{ArrayCall, Extern, Func, GlobalRef, VMTag, ValRaw};
 use view::ModuleView;
 
 use crate::memory::LinearMemory;
@@ -126,6 +127,7 @@ impl Instance {
         prefix::write(d, self.data);
         let type_ids = type_ids::write(d);
         imports::bind(d, imports, &type_ids)?;
+        tags::create(d, &type_ids)?;
         func_refs::write(d, &type_ids)?;
         storage::create(d)?;
         globals::initialize(d)?;
@@ -196,6 +198,7 @@ impl Instance {
             }),
             extern_kind::TABLE => Extern::Table(*d.tables.get(e.index as usize)?),
             extern_kind::MEMORY => Extern::Memory(*d.memories.get(e.index as usize)?),
+            extern_kind::TAG if e.index < c.num_tags => Extern::Tag(tags::identity(d, e.index)),
             extern_kind::GLOBAL if e.index < c.num_globals => {
                 let g = &d.view.globals()[e.index as usize];
                 Extern::Global(GlobalRef {
@@ -238,6 +241,9 @@ impl Instance {
         unsafe {
             let (call, fr) = self.prepare(f, values);
             call(fr.code, fr.vmctx, values.as_mut_ptr());
+            if crate::exceptions::take_pending(fr.vmctx).is_some() {
+                crate::trap::exit_uncaught_exception();
+            }
         }
         Ok(())
     }
@@ -249,7 +255,11 @@ impl Instance {
         unsafe {
             let (call, fr) = self.prepare(f, values);
             let values = values.as_mut_ptr();
-            crate::trap::catch_traps(|| call(fr.code, fr.vmctx, values))
+            crate::trap::catch_traps(|| call(fr.code, fr.vmctx, values))?;
+            match crate::exceptions::take_pending(fr.vmctx) {
+                Some(_) => Err(Trap::new(wasmaot_abi::trap::TrapCode::UncaughtException)),
+                None => Ok(()),
+            }
         }
     }
 

@@ -55,6 +55,7 @@ pub(crate) fn empty_descriptor() -> ModuleDescriptor {
         name: empty(),
         policy: empty(),
         const_ops: empty(),
+        tags: empty(),
     }
 }
 

@@ -8,6 +8,7 @@
 use core::ptr;
 
 use wasmaot_abi::descriptor::SigDesc;
+use wasmaot_abi::vmctx::VmOffsets;
 
 use crate::memory::LinearMemory;
 use crate::table::{Table, VMFuncRef};
@@ -80,6 +81,9 @@ impl Func {
     /// bytes), called with `vmctx` as its first argument. The reference and signature are
     /// leaked (they must outlive every instance importing them). It has no array-call
     /// trampoline, so it can be imported but not called with [`Instance::call`] directly.
+    /// A null `vmctx` is replaced by a zeroed VMContext prefix of its own: callers read the
+    /// callee's `PENDING_EXCEPTION` field after the call (`wasmaot_abi::exception`), so a
+    /// host function's vmctx must have one.
     ///
     /// [`Instance::call`]: super::Instance::call
     pub fn host(code: *const u8, params: &[u8], results: &[u8], vmctx: *mut u8) -> Func {
@@ -96,6 +100,12 @@ impl Func {
             refs: leak(&[]),
             array_call: ptr::null(),
         }));
+        let vmctx = if vmctx.is_null() {
+            let prefix = vec![0u64; VmOffsets::FIXED_PREFIX_SIZE as usize / 8];
+            Vec::leak(prefix).as_mut_ptr().cast::<u8>()
+        } else {
+            vmctx
+        };
         let func_ref: &'static VMFuncRef = Box::leak(Box::new(VMFuncRef {
             code,
             type_id: crate::signatures::intern_sig(sig),
@@ -130,6 +140,18 @@ pub enum Extern {
     Table(*mut Table),
     Memory(*mut LinearMemory),
     Global(GlobalRef),
+    /// A tag (exception handling): its identity, a `*const VMTag`.
+    Tag(*const VMTag),
+}
+
+/// A tag's identity record (`wasmaot_abi::exception::vm_tag`): owned by the defining
+/// instance; its address is the tag's identity, compared by `catch` clauses.
+#[repr(C)]
+#[derive(Debug)]
+pub struct VMTag {
+    /// Canonical signature id of the tag's type.
+    pub type_id: u32,
+    pub _pad: u32,
 }
 
 impl Extern {
@@ -140,6 +162,7 @@ impl Extern {
             Extern::Table(_) => "table",
             Extern::Memory(_) => "memory",
             Extern::Global(_) => "global",
+            Extern::Tag(_) => "tag",
         }
     }
 }

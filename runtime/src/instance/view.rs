@@ -167,6 +167,11 @@ pub(crate) fn import_names(imp: &'static ImportDesc) -> (String, String) {
 }
 
 /// An element segment's items, one constant expression each.
+/// The type index of every tag (`counts.num_tags`, checked at the tag step).
+pub(crate) fn tags(module: &'static ModuleDescriptor) -> &'static [u32] {
+    array(&module.tags)
+}
+
 pub(crate) fn elem_items(e: &'static ElemDesc) -> &'static [ConstExprDesc] {
     array(&e.items)
 }

@@ -86,6 +86,9 @@ impl fmt::Display for Trap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.exit_status {
             Some(status) => write!(f, "the guest exited with status {status}"),
+            None if self.code == TrapCode::UncaughtException => {
+                write!(f, "wasm exception: {}", self.message())
+            }
             None => write!(f, "wasm trap: {}", self.message()),
         }
     }
@@ -154,6 +157,17 @@ pub(crate) unsafe fn exit_guest(status: i32) -> ! {
     // SAFETY: caller's contract.
     unsafe { catch::unwind_exit_to_catch_point(status) };
     std::process::exit(status)
+}
+
+/// Executable mode: an exception no handler caught reached the host. Ends the process as
+/// `wasmtime run` does: `Error: ... thrown Wasm exception` on stderr, exit status 1.
+pub fn exit_uncaught_exception() -> ! {
+    let mut w = backtrace::RawWriter::new();
+    w.str("Error: ");
+    w.str(TrapCode::UncaughtException.message());
+    w.str(" (no handler caught it)\n");
+    w.flush();
+    std::process::exit(1)
 }
 
 /// Executable mode: prints the trap and the backtrace, then `_exit(134)`.

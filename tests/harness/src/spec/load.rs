@@ -83,7 +83,8 @@ fn dlerror() -> String {
 /// exports them to the loaded modules).
 pub fn keep_runtime_symbols() -> usize {
     use wasmaot_runtime::builtins::*;
-    let syms: [*const u8; 8] = [
+    use wasmaot_runtime::exceptions::*;
+    let syms: [*const u8; 10] = [
         wasmaot_rt_memory_grow as *const u8,
         wasmaot_rt_memory_init as *const u8,
         wasmaot_rt_data_drop as *const u8,
@@ -92,6 +93,8 @@ pub fn keep_runtime_symbols() -> usize {
         wasmaot_rt_table_copy as *const u8,
         wasmaot_rt_table_init as *const u8,
         wasmaot_rt_elem_drop as *const u8,
+        wasmaot_rt_exn_alloc as *const u8,
+        wasmaot_rt_exn_release as *const u8,
     ];
     assert_eq!(syms.len(), wasmaot_abi::builtins::ALL.len());
     std::hint::black_box(syms)

@@ -300,6 +300,20 @@ impl State {
                     )
                 }
             }
+            WastDirective::AssertException { exec, .. } => {
+                let kind = "assert_exception";
+                match exec {
+                    WastExecute::Invoke(inv) => match self.invoke(inv) {
+                        Ok(Ok(v)) => fail(kind, format!("returned {v:?}, expected an exception")),
+                        Ok(Err(t)) if t.code == TrapCode::UncaughtException => pass(kind),
+                        Ok(Err(t)) => {
+                            fail(kind, format!("trapped with `{t}`, expected an exception"))
+                        }
+                        Err(e) => fail(kind, e),
+                    },
+                    _ => fail(kind, "only `invoke` can throw in a script"),
+                }
+            }
             WastDirective::AssertExhaustion { call, message, .. } => {
                 let kind = "assert_exhaustion";
                 match self.invoke(call) {
@@ -492,6 +506,7 @@ fn show(v: &Val) -> String {
         ValType::V128 => format!("v128 {:#034x}", v.raw.v128()),
         ValType::FuncRef => format!("funcref {:#x}", v.raw.get_reference()),
         ValType::ExternRef => format!("externref {:#x}", v.raw.get_reference()),
+        ValType::ExnRef => format!("exnref {:#x}", v.raw.get_reference()),
     }
 }
 

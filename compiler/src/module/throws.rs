@@ -1,0 +1,155 @@
+//! Which functions may throw: the analysis that lets calls skip the pending-exception check
+//! (`wasmaot_abi::exception`) where no exception can come back.
+//!
+//! An exception can only reach a module's code if the module can see one: it has tags, or
+//! calls functions from outside (non-WASI function imports, imported tables whose elements
+//! other modules set). A module that can see none (every Go, C or Rust WASI program without
+//! exceptions) gets an empty answer and no checks at all. Otherwise a function may throw if
+//! its body contains `throw`/`throw_ref`, an indirect call, or a call to an import or to a
+//! function that may throw (a fixed point over the call graph). WASI functions never throw.
+//!
+//! Must never answer "cannot throw" for a function that can: a missed check lets a function
+//! run on after its callee threw. Over-approximating only costs a load and a branch.
+
+use rayon::prelude::*;
+use wasmparser::Operator;
+
+use super::ModuleInfo;
+use crate::error::Result;
+
+/// What one body does that matters here.
+#[derive(Default)]
+struct BodyFacts {
+    /// Contains `throw`, `throw_ref`, an indirect call or a call to an import from outside.
+    throws_itself: bool,
+    /// Defined functions it calls directly.
+    callees: Vec<u32>,
+}
+
+/// `may_throw` by function index, or empty if no exception can reach this module.
+pub fn analyze(info: &ModuleInfo<'_>) -> Result<Vec<bool>> {
+    let outside_calls = info
+        .funcs
+        .iter()
+        .take(info.num_imported_funcs as usize)
+        .any(|f| f.direct_symbol.is_none() || f.linked_symbol.is_some());
+    if info.tags.is_empty() && !outside_calls && info.num_imported_tables == 0 {
+        return Ok(Vec::new());
+    }
+    let num_imported = info.num_imported_funcs as usize;
+    // An import throws unless it is a WASI function (called directly, never linked).
+    let import_throws = |i: u32| (i as usize) < num_imported && !is_wasi(info, i);
+    let facts: Vec<BodyFacts> = info
+        .bodies
+        .par_iter()
+        .map(|b| body_facts(&b.body, &import_throws))
+        .collect::<Result<_>>()?;
+
+    let mut may_throw: Vec<bool> = (0..info.funcs.len() as u32).map(import_throws).collect();
+    // callers[f] = defined functions calling defined function f directly.
+    let mut callers: Vec<Vec<u32>> = vec![Vec::new(); info.funcs.len()];
+    let mut work = Vec::new();
+    for (k, f) in facts.iter().enumerate() {
+        let index = (num_imported + k) as u32;
+        for &c in &f.callees {
+            callers[c as usize].push(index);
+        }
+        if f.throws_itself {
+            may_throw[index as usize] = true;
+            work.push(index);
+        }
+    }
+    while let Some(f) = work.pop() {
+        for &caller in &callers[f as usize] {
+            if !may_throw[caller as usize] {
+                may_throw[caller as usize] = true;
+                work.push(caller);
+            }
+        }
+    }
+    Ok(may_throw)
+}
+
+/// Whether import `i` is a WASI function compiled as a direct call (never throws).
+fn is_wasi(info: &ModuleInfo<'_>, i: u32) -> bool {
+    let f = &info.funcs[i as usize];
+    f.direct_symbol.is_some() && f.linked_symbol.is_none()
+}
+
+fn body_facts(
+    body: &wasmparser::FunctionBody<'_>,
+    import_throws: &impl Fn(u32) -> bool,
+) -> Result<BodyFacts> {
+    let mut facts = BodyFacts::default();
+    let mut ops = body.get_operators_reader()?;
+    while !ops.eof() {
+        match ops.read()? {
+            Operator::Throw { .. }
+            | Operator::ThrowRef
+            | Operator::CallIndirect { .. }
+            | Operator::CallRef { .. }
+            | Operator::ReturnCallIndirect { .. }
+            | Operator::ReturnCallRef { .. }
+            | Operator::Rethrow { .. }
+            | Operator::Delegate { .. } => facts.throws_itself = true,
+            Operator::Call { function_index } | Operator::ReturnCall { function_index } => {
+                if import_throws(function_index) {
+                    facts.throws_itself = true;
+                } else {
+                    facts.callees.push(function_index);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(facts)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::module::{FeatureSet, ParseOptions, parse};
+
+    fn may_throw(text: &str) -> Vec<bool> {
+        let wasm = wat::parse_str(text).unwrap();
+        let opts = ParseOptions {
+            features: FeatureSet::Wasm3,
+            dynamic_imports: true,
+        };
+        parse(Box::leak(wasm.into_boxed_slice()), opts)
+            .unwrap()
+            .may_throw
+    }
+
+    #[test]
+    fn modules_that_cannot_see_exceptions_need_no_checks() {
+        let m = may_throw(
+            r#"(module (import "wasi_snapshot_preview1" "sched_yield" (func (result i32)))
+                 (func (drop (call 0))) (func (call 1)))"#,
+        );
+        assert!(m.is_empty());
+    }
+
+    #[test]
+    fn throwing_propagates_to_direct_callers_only() {
+        let m = may_throw(
+            r#"(module (tag $t)
+                 (func $leaf)
+                 (func $thrower (throw $t))
+                 (func $mid (call $thrower))
+                 (func $top (call $mid) (call $leaf))
+                 (func $safe (call $leaf))
+                 (type $v (func)) (table 1 funcref)
+                 (func $ind (call_indirect (type $v) (i32.const 0))))"#,
+        );
+        assert_eq!(m, vec![false, true, true, true, false, true]);
+    }
+
+    #[test]
+    fn calls_to_outside_functions_may_throw() {
+        let m = may_throw(
+            r#"(module (import "env" "f" (func $f))
+                 (func $a (call $f)) (func $b))"#,
+        );
+        assert_eq!(m, vec![true, true, false]);
+    }
+}

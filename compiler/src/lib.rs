@@ -96,6 +96,7 @@ pub fn compile_module_with(
         let pic = opts.library || opts.is_static_library();
         let isa = codegen::isa::build_isa(&triple, opts.opt_level, pic, opts.cpu)?;
         let functions = codegen::compile::compile_module(&info, &*isa)?;
+        let tail_adapters = codegen::tail_adapters::compile_tail_adapters(&info, &*isa)?;
         let array_calls = info
             .types
             .iter()
@@ -132,6 +133,7 @@ pub fn compile_module_with(
             info: &info,
             functions: &functions,
             array_calls: &array_calls,
+            tail_adapters: &tail_adapters,
             main_shim: main_shim.as_ref(),
             policy: &policy,
             host_trampolines: &host_trampolines,

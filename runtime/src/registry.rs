@@ -173,6 +173,8 @@ pub(crate) mod tests {
             .map(|&(code, len, traps, inlined)| FunctionDesc {
                 code: code as *const u8,
                 code_len: len,
+                entry: code as *const u8,
+                tail_entry: core::ptr::null(),
                 name: Str {
                     ptr: b"f".as_ptr(),
                     len: 1,

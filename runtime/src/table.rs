@@ -27,6 +27,8 @@ pub struct VMFuncRef {
     pub type_id: u32,
     pub _pad: u32,
     pub vmctx: *mut u8,
+    /// Tail-calling-convention entry or null (`wasmaot_abi::vmctx::func_ref::TAIL_CODE`).
+    pub tail_code: *const u8,
 }
 
 const _: () = {
@@ -38,6 +40,8 @@ const _: () = {
     assert!(offset_of!(VMFuncRef, code) == func_ref::CODE as usize);
     assert!(offset_of!(VMFuncRef, type_id) == func_ref::TYPE_ID as usize);
     assert!(offset_of!(VMFuncRef, vmctx) == func_ref::VMCTX as usize);
+    assert!(offset_of!(VMFuncRef, tail_code) == func_ref::TAIL_CODE as usize);
+    assert!(size_of::<VMFuncRef>() == func_ref::SIZE as usize);
     assert!(size_of::<VMFuncRef>() == func_ref::SIZE as usize);
 };
 

@@ -115,11 +115,12 @@ fn translate_function(
 ) -> Result<Translated> {
     let index = info.num_imported_funcs + def_index;
     let body = &info.bodies[def_index as usize].body;
-    let sig = wasm_signature(
-        info.func_signature(index),
-        isa.default_call_conv(),
-        isa.pointer_type(),
-    );
+    let call_conv = if info.uses_tail_cc(index) {
+        cranelift_codegen::isa::CallConv::Tail
+    } else {
+        isa.default_call_conv()
+    };
+    let sig = wasm_signature(info.func_signature(index), call_conv, isa.pointer_type());
     let mut func = ir::Function::with_name_signature(UserFuncName::user(NS_WASM_FUNC, index), sig);
     let mut env = FuncEnv::new(info, isa);
     translator.translate(&mut env, body, &mut func)?;

@@ -37,6 +37,10 @@ const MAX_INSTS: usize = 80;
 
 /// Whether translated function `func` may be inlined into its callers.
 pub fn is_inlinable(func: &ir::Function) -> bool {
+    // Tail-convention functions (tail calls) are entered only by direct calls and tail calls.
+    if func.signature.call_conv == cranelift_codegen::isa::CallConv::Tail {
+        return false;
+    }
     // Direct calls to wasm functions only: their names are module-wide; a symbol name is an
     // index into the callee's own symbol table, meaningless in the caller.
     if func

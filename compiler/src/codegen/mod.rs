@@ -1,10 +1,12 @@
 //! Code generation: the target ISA, the parallel per-function compile, and the trampolines
-//! (array-call entry points and the C `main` shim).
+//! (array-call entry points and the C `main` shim), and the C-convention adapters of
+//! tail-convention functions.
 
 pub mod compile;
 pub mod host_api;
 mod inline;
 pub mod isa;
+pub mod tail_adapters;
 pub mod trampolines;
 
 pub use compile::{CompiledFunction, FuncReloc, RelocTarget, compile_module};

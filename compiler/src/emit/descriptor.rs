@@ -27,6 +27,8 @@ pub struct DescriptorSymbols<'a> {
     pub array_calls: Vec<FuncId>,
     /// Host function of each imported function (WASI), in import order over functions.
     pub import_host_code: Vec<Option<FuncId>>,
+    /// Per defined function, the C-convention adapter of a tail-convention function.
+    pub tail_adapters: Vec<Option<FuncId>>,
 }
 
 /// Builds the descriptor's bytes.
@@ -102,6 +104,22 @@ pub fn build_descriptor(
             PtrTarget::Func(*id),
         );
         d.put_u64(at + offset_of!(FunctionDesc, code_len) as u64, *len);
+        match syms.tail_adapters.get(i).copied().flatten() {
+            Some(adapter) => {
+                d.put_ptr(
+                    at + offset_of!(FunctionDesc, entry) as u64,
+                    PtrTarget::Func(adapter),
+                );
+                d.put_ptr(
+                    at + offset_of!(FunctionDesc, tail_entry) as u64,
+                    PtrTarget::Func(*id),
+                );
+            }
+            None => d.put_ptr(
+                at + offset_of!(FunctionDesc, entry) as u64,
+                PtrTarget::Func(*id),
+            ),
+        }
         let index = info.num_imported_funcs + i as u32;
         let name = info
             .func_names

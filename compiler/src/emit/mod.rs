@@ -26,6 +26,8 @@ pub struct EmitInput<'a> {
     pub functions: &'a [CompiledFunction],
     /// One array-call trampoline per module type, in type order.
     pub array_calls: &'a [CompiledFunction],
+    /// Per defined function, the C-convention adapter of a tail-convention function.
+    pub tail_adapters: &'a [Option<CompiledFunction>],
     /// The C `main` of an executable; `None` for a loadable library.
     pub main_shim: Option<&'a CompiledFunction>,
     /// Encoded sandbox policy (`wasmaot_abi::policy`).
@@ -189,6 +191,21 @@ pub fn emit_object(isa: OwnedTargetIsa, input: &EmitInput<'_>) -> Result<Vec<u8>
         let id = syms.array_calls[t];
         syms.define(&mut module, id, f)?;
     }
+    let mut tail_adapters = Vec::with_capacity(input.tail_adapters.len());
+    for (i, f) in input.tail_adapters.iter().enumerate() {
+        let id = match f {
+            Some(f) => {
+                let index = info.num_imported_funcs + i as u32;
+                let id = module
+                    .declare_function(&symbols::tail_adapter(index), Linkage::Local, &sig)
+                    .map_err(obj_err)?;
+                syms.define(&mut module, id, f)?;
+                Some(id)
+            }
+            None => None,
+        };
+        tail_adapters.push(id);
+    }
     if let (Some(id), Some(f)) = (main_id, input.main_shim) {
         syms.define(&mut module, id, f)?;
     }
@@ -221,6 +238,7 @@ pub fn emit_object(isa: OwnedTargetIsa, input: &EmitInput<'_>) -> Result<Vec<u8>
         functions,
         array_calls: syms.array_calls.clone(),
         import_host_code,
+        tail_adapters,
     };
     let desc = descriptor::build_descriptor(info, &desc_syms, input.policy);
     desc.define(&mut module, syms.module_data)

@@ -19,7 +19,7 @@ use super::{FuncEnv, NS_WASM_FUNC, mutable_flags};
 
 impl FuncEnv<'_> {
     /// The imported signature of wasm type `type_index` (cached).
-    fn sig_ref(&mut self, builder: &mut FunctionBuilder, type_index: u32) -> SigRef {
+    pub(super) fn sig_ref(&mut self, builder: &mut FunctionBuilder, type_index: u32) -> SigRef {
         if let Some(&s) = self.sigs.get(&type_index) {
             return s;
         }
@@ -31,12 +31,15 @@ impl FuncEnv<'_> {
 
     /// The `FuncRef` of a function called directly: a defined wasm function, or a WASI host
     /// function (same native shape: `(vmctx, params...) -> results`, C ABI).
-    fn direct_func_ref(&mut self, builder: &mut FunctionBuilder, callee: u32) -> FuncRef {
+    pub(super) fn direct_func_ref(
+        &mut self,
+        builder: &mut FunctionBuilder,
+        callee: u32,
+    ) -> FuncRef {
         if let Some(&f) = self.direct_funcs.get(&callee) {
             return f;
         }
-        let type_index = self.info.funcs[callee as usize].type_index;
-        let sig = self.signature_of_type(type_index);
+        let sig = self.signature_of_func(callee);
         let f = match &self.info.funcs[callee as usize].direct_symbol {
             Some(symbol) => {
                 let symbol = symbol.clone();
@@ -108,6 +111,20 @@ impl FuncEnv<'_> {
         args: &[Value],
     ) -> (Vec<Value>, Value) {
         let sig = self.sig_ref(builder, type_index);
+        let funcref = self.checked_table_func_ref(builder, table, type_index, index);
+        let fr_flags = mutable_flags().with_readonly();
+        self.call_func_ref(builder, sig, funcref, fr_flags, args)
+    }
+
+    /// The function reference element `index` of `table` holds, checked as `call_indirect`
+    /// checks it: in bounds, non-null, of the canonical signature of `type_index`.
+    pub fn checked_table_func_ref(
+        &mut self,
+        builder: &mut FunctionBuilder,
+        table: u32,
+        type_index: u32,
+        index: Value,
+    ) -> Value {
         let addr = self.table_elem_addr(builder, table, index);
         let flags = self.in_region(builder.func, mutable_flags(), Region::TableElements);
         let funcref = builder.ins().load(self.pointer_type, flags, addr, 0);
@@ -122,7 +139,7 @@ impl FuncEnv<'_> {
             self.load_vmctx_readonly(builder, types::I32, self.offsets.type_id(type_index));
         let mismatch = builder.ins().icmp(IntCC::NotEqual, actual, expected);
         self.trapnz(builder, mismatch, TrapCode::BadSignature);
-        self.call_func_ref(builder, sig, funcref, fr_flags, args)
+        funcref
     }
 
     /// `call_ref type_index` (typed function references): `funcref` must be non-null
@@ -145,7 +162,7 @@ impl FuncEnv<'_> {
     /// Calls the function a checked, non-null `funcref` (a `VMFuncRef`) points at: its code,
     /// with its vmctx first. `fr_flags` are the flags of the loads from the func ref. Returns
     /// the results and the callee's vmctx.
-    fn call_func_ref(
+    pub(super) fn call_func_ref(
         &mut self,
         builder: &mut FunctionBuilder,
         sig: ir::SigRef,

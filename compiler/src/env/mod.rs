@@ -11,6 +11,7 @@ mod exceptions;
 mod globals;
 mod heap;
 mod tables;
+mod tail_calls;
 pub mod traps;
 
 use cranelift_codegen::ir::{
@@ -149,6 +150,16 @@ impl<'m> FuncEnv<'m> {
             self.call_conv,
             self.pointer_type,
         )
+    }
+
+    /// The native signature of function `index`: its type's, in the tail calling convention
+    /// if the module analysis put it there (`ModuleInfo::tail_cc`).
+    pub fn signature_of_func(&self, index: u32) -> ir::Signature {
+        let mut sig = self.signature_of_type(self.info.funcs[index as usize].type_index);
+        if self.info.uses_tail_cc(index) {
+            sig.call_conv = CallConv::Tail;
+        }
+        sig
     }
 
     /// The global value of the vmctx parameter.

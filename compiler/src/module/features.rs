@@ -16,7 +16,7 @@ pub enum FeatureSet {
     #[default]
     Wasm2,
     /// WebAssembly 2.0 plus the 3.0 proposals wasmaot implements ([`SUPPORTED_3_0`]). Every
-    /// other 3.0 proposal (tail calls, memory64, relaxed SIMD, GC, ...) stays
+    /// other 3.0 proposal (memory64, relaxed SIMD, GC, ...) stays
     /// disabled, so the validator rejects modules that use it.
     Wasm3,
 }
@@ -25,7 +25,8 @@ pub enum FeatureSet {
 pub const SUPPORTED_3_0: WasmFeatures = WasmFeatures::EXTENDED_CONST
     .union(WasmFeatures::MULTI_MEMORY)
     .union(WasmFeatures::FUNCTION_REFERENCES)
-    .union(WasmFeatures::EXCEPTIONS);
+    .union(WasmFeatures::EXCEPTIONS)
+    .union(WasmFeatures::TAIL_CALL);
 
 impl FeatureSet {
     /// The wasmparser feature flags of this set.
@@ -51,9 +52,8 @@ mod tests {
         let f = FeatureSet::Wasm3.wasm_features();
         assert!(f.contains(WasmFeatures::WASM2));
         assert!(f.extended_const() && f.multi_memory() && f.function_references());
-        assert!(f.exceptions());
+        assert!(f.exceptions() && f.tail_call());
         for off in [
-            WasmFeatures::TAIL_CALL,
             WasmFeatures::LEGACY_EXCEPTIONS,
             WasmFeatures::MEMORY64,
             WasmFeatures::RELAXED_SIMD,

@@ -5,10 +5,10 @@
 //! Must never hold Cranelift types (translation-independent), and is the only place that calls
 //! wasmparser's section readers.
 
+mod call_graph;
 mod const_expr;
 mod features;
 mod parse;
-mod throws;
 mod typed_refs;
 
 pub use features::{FeatureSet, SUPPORTED_3_0};
@@ -159,9 +159,12 @@ pub struct ModuleInfo<'a> {
     /// The type index of every tag (exception handling), imported first.
     pub tags: Vec<u32>,
     pub num_imported_tags: u32,
-    /// Which functions may return with a pending exception (see [`throws`]), by function
+    /// Which functions may return with a pending exception (see [`call_graph`]), by function
     /// index; empty when no exception can reach this module's code, so calls need no check.
     pub may_throw: Vec<bool>,
+    /// Which functions are compiled with the tail calling convention (see [`call_graph`]), by
+    /// function index (imported ones are always false).
+    pub tail_cc: Vec<bool>,
 }
 
 impl ModuleInfo<'_> {
@@ -192,6 +195,16 @@ impl ModuleInfo<'_> {
             .get(callee as usize)
             .copied()
             .unwrap_or(false)
+    }
+
+    /// Whether function `index` uses the tail calling convention.
+    pub fn uses_tail_cc(&self, index: u32) -> bool {
+        self.tail_cc.get(index as usize).copied().unwrap_or(false)
+    }
+
+    /// Whether any function uses the tail calling convention.
+    pub fn has_tail_calls(&self) -> bool {
+        self.tail_cc.iter().any(|&t| t)
     }
 
     /// Whether an indirect call (`call_indirect`, `call_ref`) must be followed by the check.

@@ -196,7 +196,9 @@ fn parse_with<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> 
     }
 
     validate_functions(to_validate).map_err(|e| classify(e, wasm))?;
-    info.may_throw = super::throws::analyze(&info)?;
+    let graph = super::call_graph::analyze(&info)?;
+    info.may_throw = graph.may_throw;
+    info.tail_cc = graph.tail_cc;
     Ok(info)
 }
 

@@ -57,6 +57,11 @@ fn current_handler(t: &mut Translator) -> Block {
     if let Some(&h) = t.st.handlers.last() {
         return h;
     }
+    propagate_block(t)
+}
+
+/// The function's propagate block (created on first use).
+fn propagate_block(t: &mut Translator) -> Block {
     *t.propagate.get_or_insert_with(|| {
         let b = t.b.create_block();
         t.b.append_block_param(b, types::I64);
@@ -67,6 +72,18 @@ fn current_handler(t: &mut Translator) -> Block {
 /// After a call that may throw (`callee_vmctx` is the vmctx the callee ran with): if it left
 /// an exception pending, take it and go to the current handler.
 pub(super) fn check_after_call(t: &mut Translator, callee_vmctx: Value) {
+    let handler = current_handler(t);
+    check_after_call_to(t, callee_vmctx, handler);
+}
+
+/// As [`check_after_call`], but the exception leaves this function whatever handlers enclose
+/// the call: a `return_call` done as a call and a return is outside them.
+pub(super) fn check_after_call_propagating(t: &mut Translator, callee_vmctx: Value) {
+    let handler = propagate_block(t);
+    check_after_call_to(t, callee_vmctx, handler);
+}
+
+fn check_after_call_to(t: &mut Translator, callee_vmctx: Value, handler: Block) {
     let exn = t.env.pending_exception(&mut t.b, callee_vmctx);
     let landing = t.b.create_block();
     let cont = t.b.create_block();
@@ -76,7 +93,6 @@ pub(super) fn check_after_call(t: &mut Translator, callee_vmctx: Value) {
     t.b.switch_to_block(landing);
     let null = t.b.ins().iconst(types::I64, 0);
     t.env.set_pending_exception(&mut t.b, callee_vmctx, null);
-    let handler = current_handler(t);
     t.b.ins().jump(handler, &block_args(&[exn]));
     t.b.seal_block(cont);
     t.b.switch_to_block(cont);

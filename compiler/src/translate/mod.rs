@@ -17,6 +17,7 @@ mod simd_float;
 mod simd_memory;
 mod stack;
 mod tables;
+mod tail_calls;
 #[cfg(test)]
 mod tests;
 mod variables;
@@ -211,7 +212,8 @@ impl Translator<'_, '_, '_> {
             || simd::translate(self, op)?
             || simd_float::translate(self, op)?
             || simd_memory::translate(self, op)?
-            || exceptions::translate(self, op)?;
+            || exceptions::translate(self, op)?
+            || tail_calls::translate(self, op)?;
         if handled {
             Ok(())
         } else {

@@ -87,8 +87,16 @@ pub struct SigDesc {
 #[repr(C)]
 #[derive(Debug)]
 pub struct FunctionDesc {
+    /// The function's body (what the trap sites and backtraces refer to).
     pub code: *const u8,
     pub code_len: u64,
+    /// What function references call (the C calling convention): `code` itself, or for a
+    /// function compiled with the tail calling convention (tail calls) its C-convention
+    /// adapter.
+    pub entry: *const u8,
+    /// For a function compiled with the tail calling convention, `code` (what `return_call_*`
+    /// jumps to through a function reference); null otherwise.
+    pub tail_entry: *const u8,
     /// Name from the name section, or empty.
     pub name: Str,
     /// The trap sites, 5 bytes each: `traps.len` offsets (u32, ascending), then directly after
@@ -385,7 +393,7 @@ mod tests {
         assert_eq!(size_of::<Slice<u8>>(), 16);
         assert_eq!(size_of::<TrapSite>(), 8);
         assert_eq!(size_of::<ConstExprDesc>(), 24);
-        assert_eq!(size_of::<FunctionDesc>(), 64);
+        assert_eq!(size_of::<FunctionDesc>(), 80);
         assert_eq!(size_of::<SigDesc>(), 56);
         assert_eq!(size_of::<DataDesc>(), 72);
         assert_eq!(size_of::<DataPiece>(), 8);

@@ -18,6 +18,11 @@ pub fn func(index: u32) -> String {
     format!("wasmaot_func_{index}")
 }
 
+/// The C-convention adapter of function `index`, compiled in the tail convention.
+pub fn tail_adapter(index: u32) -> String {
+    format!("wasmaot_tail_adapter_{index}")
+}
+
 /// The array-call trampoline of module type `type_index`.
 pub fn array_call(type_index: u32) -> String {
     format!("wasmaot_array_call_{type_index}")

@@ -18,7 +18,8 @@
 //! module-dependent tail, in this order
 //!   type_ids            u32 per module type: the process-wide canonical signature id
 //!   imported_funcs      VMFunctionImport {code, vmctx} per imported function
-//!   func_refs           VMFuncRef {code, type_id, vmctx} per function (imported ones too)
+//!   func_refs           VMFuncRef {code, type_id, vmctx, tail_code} per function (imported
+//!                       ones too)
 //!   tables              *mut VMTableDefinition per table (imported or defined)
 //!   memories            *mut VMMemoryDefinition per memory (memory 0 included)
 //!   tags                *const VMTag per tag (imported or defined): the tag's identity
@@ -84,7 +85,10 @@ pub mod func_ref {
     /// Canonical signature id (u32; the next 4 bytes are padding).
     pub const TYPE_ID: u32 = 8;
     pub const VMCTX: u32 = 16;
-    pub const SIZE: u32 = 24;
+    /// The function's tail-calling-convention entry (`FunctionDesc::tail_entry`), or null:
+    /// `return_call_*` jumps there, or falls back to a call of `CODE` and a return.
+    pub const TAIL_CODE: u32 = 24;
+    pub const SIZE: u32 = 32;
 }
 
 /// Size of one defined-global slot.
@@ -220,7 +224,7 @@ mod tests {
         assert_eq!(o.type_id(0), 56);
         assert_eq!(o.imported_funcs % 8, 0);
         assert_eq!(o.func_refs, o.imported_funcs + 32);
-        assert_eq!(o.tables, o.func_refs + 5 * 24);
+        assert_eq!(o.tables, o.func_refs + 5 * 32);
         assert_eq!(o.defined_globals % 16, 0);
         assert_eq!(o.defined_global(3), o.defined_globals + 32);
         assert!(o.size >= o.defined_global(3) + 16);

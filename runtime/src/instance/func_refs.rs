@@ -17,7 +17,7 @@ pub(super) fn write(d: &mut InstanceData, type_ids: &[u32]) -> Result<(), Instan
     let c = d.offsets.counts;
     for i in 0..c.num_funcs {
         let ty = d.view.func_types()[i as usize];
-        let (code, vmctx) = code_and_vmctx(d, i);
+        let (code, vmctx, tail_code) = code_and_vmctx(d, i);
         if code.is_null() {
             let what = if i < c.num_imported_funcs {
                 "imported"
@@ -36,15 +36,17 @@ pub(super) fn write(d: &mut InstanceData, type_ids: &[u32]) -> Result<(), Instan
                 type_id,
                 _pad: 0,
                 vmctx,
+                tail_code,
             })
         };
     }
     Ok(())
 }
 
-/// Function `i`'s code and the vmctx it is called with: the bound import's, or this module's
-/// code and vmctx.
-fn code_and_vmctx(d: &InstanceData, i: u32) -> (*const u8, *mut u8) {
+/// Function `i`'s code, the vmctx it is called with and its tail entry: the bound import's
+/// (with no tail entry: a `return_call` of an import is a call and a return), or this
+/// module's entry, vmctx and tail entry.
+fn code_and_vmctx(d: &InstanceData, i: u32) -> (*const u8, *mut u8, *const u8) {
     let o = d.offsets;
     if i < o.counts.num_imported_funcs {
         // SAFETY: an imported function's fields (i < num_imported_funcs), from this module's
@@ -53,12 +55,11 @@ fn code_and_vmctx(d: &InstanceData, i: u32) -> (*const u8, *mut u8) {
             (
                 d.read::<*const u8>(o.imported_func(i) + func_import::CODE),
                 d.read::<*mut u8>(o.imported_func(i) + func_import::VMCTX),
+                core::ptr::null(),
             )
         }
     } else {
-        (
-            d.view.functions()[(i - o.counts.num_imported_funcs) as usize].code,
-            d.vmctx,
-        )
+        let f = &d.view.functions()[(i - o.counts.num_imported_funcs) as usize];
+        (f.entry, d.vmctx, f.tail_entry)
     }
 }

@@ -111,6 +111,7 @@ impl Func {
             type_id: crate::signatures::intern_sig(sig),
             _pad: 0,
             vmctx,
+            tail_code: ptr::null(),
         }));
         Func { func_ref, sig }
     }

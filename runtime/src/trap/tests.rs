@@ -128,6 +128,8 @@ fn function_descs(funcs: &[TestFunc]) -> Slice<FunctionDesc> {
             FunctionDesc {
                 code: code as *const u8,
                 code_len: len,
+                entry: code as *const u8,
+                tail_entry: core::ptr::null(),
                 name: Slice {
                     ptr: name.as_ptr(),
                     len: name.len() as u64,

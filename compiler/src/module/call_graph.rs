@@ -1,4 +1,13 @@
-//! Which functions may throw: the analysis that lets calls skip the pending-exception check
+//! Call-graph facts, from one scan of every body: which functions may throw, and which are
+//! compiled with the tail calling convention.
+//!
+//! **Tail calls.** Cranelift's `return_call` needs the caller and callee in its `tail`
+//! calling convention, while function references, exports and the runtime call the C one.
+//! So a function that contains a `return_call*`, or that a `return_call` names directly, is
+//! compiled with the tail convention (plus a C-convention adapter for function references);
+//! every other function keeps the C convention, so modules without tail calls are unchanged.
+//!
+//! **Throwing.** Which functions may throw: what lets calls skip the pending-exception check
 //! (`wasmaot_abi::exception`) where no exception can come back.
 //!
 //! An exception can only reach a module's code if the module can see one: it has tags, or
@@ -9,7 +18,8 @@
 //! function that may throw (a fixed point over the call graph). WASI functions never throw.
 //!
 //! Must never answer "cannot throw" for a function that can: a missed check lets a function
-//! run on after its callee threw. Over-approximating only costs a load and a branch.
+//! run on after its callee threw. Over-approximating only costs a load and a branch. Must
+//! never leave a `return_call` whose caller or direct callee is not in the tail convention.
 
 use rayon::prelude::*;
 use wasmparser::Operator;
@@ -24,18 +34,20 @@ struct BodyFacts {
     throws_itself: bool,
     /// Defined functions it calls directly.
     callees: Vec<u32>,
+    /// Contains a `return_call*`.
+    tail_calls: bool,
+    /// Defined functions it `return_call`s directly.
+    tail_callees: Vec<u32>,
 }
 
-/// `may_throw` by function index, or empty if no exception can reach this module.
-pub fn analyze(info: &ModuleInfo<'_>) -> Result<Vec<bool>> {
-    let outside_calls = info
-        .funcs
-        .iter()
-        .take(info.num_imported_funcs as usize)
-        .any(|f| f.direct_symbol.is_none() || f.linked_symbol.is_some());
-    if info.tags.is_empty() && !outside_calls && info.num_imported_tables == 0 {
-        return Ok(Vec::new());
-    }
+/// What the scan found: see [`ModuleInfo::may_throw`] and [`ModuleInfo::tail_cc`].
+pub struct CallGraph {
+    pub may_throw: Vec<bool>,
+    pub tail_cc: Vec<bool>,
+}
+
+/// Scans every body and computes both answers.
+pub fn analyze(info: &ModuleInfo<'_>) -> Result<CallGraph> {
     let num_imported = info.num_imported_funcs as usize;
     // An import throws unless it is a WASI function (called directly, never linked).
     let import_throws = |i: u32| (i as usize) < num_imported && !is_wasi(info, i);
@@ -44,7 +56,37 @@ pub fn analyze(info: &ModuleInfo<'_>) -> Result<Vec<bool>> {
         .par_iter()
         .map(|b| body_facts(&b.body, &import_throws))
         .collect::<Result<_>>()?;
+    let mut tail_cc = vec![false; info.funcs.len()];
+    for (k, f) in facts.iter().enumerate() {
+        if f.tail_calls {
+            tail_cc[num_imported + k] = true;
+        }
+        for &c in &f.tail_callees {
+            tail_cc[c as usize] = true;
+        }
+    }
+    Ok(CallGraph {
+        may_throw: may_throw(info, &facts, import_throws),
+        tail_cc,
+    })
+}
 
+/// `may_throw` by function index, or empty if no exception can reach this module.
+fn may_throw(
+    info: &ModuleInfo<'_>,
+    facts: &[BodyFacts],
+    import_throws: impl Fn(u32) -> bool,
+) -> Vec<bool> {
+    let outside_calls = info
+        .funcs
+        .iter()
+        .take(info.num_imported_funcs as usize)
+        .any(|f| f.direct_symbol.is_none() || f.linked_symbol.is_some());
+    if info.tags.is_empty() && !outside_calls && info.num_imported_tables == 0 {
+        return Vec::new();
+    }
+    let num_imported = info.num_imported_funcs as usize;
+    // An import throws unless it is a WASI function (called directly, never linked).
     let mut may_throw: Vec<bool> = (0..info.funcs.len() as u32).map(import_throws).collect();
     // callers[f] = defined functions calling defined function f directly.
     let mut callers: Vec<Vec<u32>> = vec![Vec::new(); info.funcs.len()];
@@ -67,7 +109,7 @@ pub fn analyze(info: &ModuleInfo<'_>) -> Result<Vec<bool>> {
             }
         }
     }
-    Ok(may_throw)
+    may_throw
 }
 
 /// Whether import `i` is a WASI function compiled as a direct call (never throws).
@@ -88,15 +130,26 @@ fn body_facts(
             | Operator::ThrowRef
             | Operator::CallIndirect { .. }
             | Operator::CallRef { .. }
-            | Operator::ReturnCallIndirect { .. }
-            | Operator::ReturnCallRef { .. }
             | Operator::Rethrow { .. }
             | Operator::Delegate { .. } => facts.throws_itself = true,
-            Operator::Call { function_index } | Operator::ReturnCall { function_index } => {
+            Operator::ReturnCallIndirect { .. } | Operator::ReturnCallRef { .. } => {
+                facts.throws_itself = true;
+                facts.tail_calls = true;
+            }
+            Operator::Call { function_index } => {
                 if import_throws(function_index) {
                     facts.throws_itself = true;
                 } else {
                     facts.callees.push(function_index);
+                }
+            }
+            Operator::ReturnCall { function_index } => {
+                facts.tail_calls = true;
+                if import_throws(function_index) {
+                    facts.throws_itself = true;
+                } else {
+                    facts.callees.push(function_index);
+                    facts.tail_callees.push(function_index);
                 }
             }
             _ => {}
@@ -118,6 +171,25 @@ mod tests {
         parse(Box::leak(wasm.into_boxed_slice()), opts)
             .unwrap()
             .may_throw
+    }
+
+    #[test]
+    fn tail_callers_and_their_direct_callees_use_the_tail_convention() {
+        let wasm = wat::parse_str(
+            r#"(module
+                 (func $a (return_call $b))
+                 (func $b)
+                 (func $c (call $b))
+                 (type $v (func)) (table 1 funcref)
+                 (func $d (return_call_indirect (type $v) (i32.const 0))))"#,
+        )
+        .unwrap();
+        let opts = ParseOptions {
+            features: FeatureSet::Wasm3,
+            dynamic_imports: true,
+        };
+        let info = parse(Box::leak(wasm.into_boxed_slice()), opts).unwrap();
+        assert_eq!(info.tail_cc, vec![true, true, false, true]);
     }
 
     #[test]

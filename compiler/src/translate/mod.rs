@@ -14,6 +14,7 @@ mod numeric;
 mod simd;
 mod simd_float;
 mod simd_memory;
+mod simd_relaxed;
 mod stack;
 mod tables;
 #[cfg(test)]
@@ -28,6 +29,7 @@ use wasmparser::{BlockType, FunctionBody, Operator};
 
 use crate::env::{FuncEnv, clif_type};
 use crate::error::{CompileError, Result};
+pub use simd_relaxed::RelaxedSimdTarget;
 use stack::{ControlFrame, FrameKind, Stacks};
 
 /// Translates function bodies; keeps the frontend's allocations across functions.
@@ -204,7 +206,8 @@ impl Translator<'_, '_, '_> {
             || tables::translate(self, op)?
             || simd::translate(self, op)?
             || simd_float::translate(self, op)?
-            || simd_memory::translate(self, op)?;
+            || simd_memory::translate(self, op)?
+            || simd_relaxed::translate(self, op, offset)?;
         if handled {
             Ok(())
         } else {

@@ -56,9 +56,9 @@ pub struct Compiled {
 }
 
 /// Compiles wasm bytes to an object file and the module's host-facing interface, validating
-/// with exactly the WebAssembly 2.0 feature set.
+/// with `opts.features` (exactly WebAssembly 2.0 unless asked).
 pub fn compile_module(wasm: &[u8], opts: &Options) -> Result<Compiled> {
-    compile_module_with(wasm, opts, module::FeatureSet::Wasm2)
+    compile_module_with(wasm, opts, opts.features)
 }
 
 /// Compiles wasm bytes to an object file, validating with `features`.

@@ -78,6 +78,10 @@ struct Args {
     /// Compile threads (default: one per core). The output is identical whatever the number.
     #[arg(short = 'j', long)]
     jobs: Option<usize>,
+    /// Accept the WebAssembly 3.0 proposals wasmaot implements (extended constant expressions,
+    /// multiple memories, typed function references, relaxed SIMD), not only 2.0.
+    #[arg(long)]
+    wasm3: bool,
 }
 
 /// Parses a `--dir HOST[::GUEST]` value.
@@ -160,6 +164,10 @@ fn run(args: Args) -> Result<()> {
             .name
             .clone()
             .or_else(|| Some(wasmaot::embed::default_name(&args.output))),
+        features: match args.wasm3 {
+            true => wasmaot::module::FeatureSet::Wasm3,
+            false => wasmaot::module::FeatureSet::Wasm2,
+        },
     };
     let input = &args.input;
     let bytes =

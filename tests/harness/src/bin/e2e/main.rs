@@ -16,7 +16,8 @@
 //! programs in `tests/wat/run`, `c/` our C programs in `tests/c` (built by zig's clang with
 //! SIMD), `corpus/` the corpus' tinygo, go-wasip1 and wasi-wat cases, `trap/` one module per
 //! trap kind in `tests/wat/traps`, `bad-input/` compiler errors, `aarch64/` cross-compiled
-//! programs under qemu, `determinism/` object bytes
+//! programs under qemu, `relaxed/` relaxed SIMD against wasmtime at each CPU level
+//! (`relaxed.rs`), `determinism/` object bytes
 //! independent of `--jobs`, `embed/` host functions, static libraries, Go packages and their
 //! host programs (`embed.rs`), `interrupt/` compiles killed by signals (`interrupt.rs`).
 //!
@@ -26,6 +27,7 @@
 mod embed;
 mod interrupt;
 mod invoke;
+mod relaxed;
 
 use std::fs;
 use std::io::Write;
@@ -1042,6 +1044,7 @@ fn real_main() -> Result<bool> {
     determinism_cases(&tools, &mut cases);
     embed::embed_cases(&mut cases);
     interrupt::interrupt_cases(&mut cases);
+    relaxed::relaxed_cases(&mut cases);
     // `[[e2e]]` entries of tests/known-failures.toml: a listed case that fails is reported as
     // a known failure, one that passes or does not exist fails the run.
     let known = wasmaot_tests::known_failures::tests_of_existing(

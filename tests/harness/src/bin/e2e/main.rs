@@ -25,6 +25,7 @@
 //! where the tools and the corpus are found (see `wasmaot_tests::Tools`).
 
 mod embed;
+mod guard;
 mod interrupt;
 mod invoke;
 mod relaxed;
@@ -1039,6 +1040,7 @@ fn real_main() -> Result<bool> {
     corpus_cases(&tools, &mut cases)?;
     trap_cases(&tools, &mut cases)?;
     bad_input_cases(&mut cases);
+    guard::guard_cases(&mut cases);
     aarch64_cases(&tools, &mut cases)?;
     cpu_cases(&tools, &mut cases)?;
     determinism_cases(&tools, &mut cases);

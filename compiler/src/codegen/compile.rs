@@ -126,7 +126,7 @@ fn guarded_translate(
 }
 
 /// Translates defined function `def_index` (0 = the first defined function) to CLIF.
-fn translate_function(
+pub(crate) fn translate_function(
     info: &ModuleInfo,
     isa: &dyn TargetIsa,
     translator: &mut FuncTranslator,

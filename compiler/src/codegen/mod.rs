@@ -2,6 +2,7 @@
 //! (array-call entry points and the C `main` shim).
 
 pub mod compile;
+pub mod disas;
 pub mod guard;
 pub mod host_api;
 mod inline;

@@ -18,9 +18,9 @@
 //! | `relaxed_madd`/`nmadd` | `fmul` then `fadd` (two roundings) | `fma` (one rounding) | `fma` |
 //! | `relaxed_laneselect` i8/i32/i64 | `blendv` (top bit of each mask lane) | same | `bitselect` |
 //! | `relaxed_laneselect` i16 | `bitselect` | `bitselect` | `bitselect` |
-//! | `relaxed_min`/`max` | `pmin`/`pmax` shape (`minps`/`maxps`) | same | wasm's `min`/`max` |
+//! | `relaxed_min`/`max` | `pmin`/`pmax` shape (`minps`/`maxps`: NaN or ±0 pairs give the first operand) | same | wasm's `min`/`max` |
 //! | `relaxed_q15mulr_s` | `pmulhrsw` (`-32768²` → `-32768`) | same | `sqmul_round_sat` |
-//! | `relaxed_dot_i8x16_i7x16_s`, `_add_s` | `pmaddubsw` (first operand unsigned, saturating) | same | exact signed products |
+//! | `relaxed_dot_i8x16_i7x16_s`, `_add_s` | `pmaddubsw` (second operand read unsigned, pair sums saturated) | same | exact signed products |
 //!
 //! Must never decide a lowering from anything but [`RelaxedSimdTarget`] (never the host
 //! CPU), and never choose differently from wasmtime for the same ISA flags: the spec allows
@@ -237,7 +237,8 @@ fn laneselect(t: &mut Translator, ty: Type) {
 }
 
 /// `relaxed_min`/`relaxed_max`: on x86 the pseudo-min/max shape, which the backend lowers to
-/// one `minp*`/`maxp*` (NaN or ±0 pairs give the second operand); elsewhere wasm's `min`/`max`.
+/// one `minp*`/`maxp*` (a lane with a NaN or two zeros gives the first operand's lane);
+/// elsewhere wasm's `min`/`max`.
 fn min_max(t: &mut Translator, ty: Type, which: Pseudo) {
     if t.env.relaxed_simd.x86 {
         pseudo_min_max(t, ty, which);

@@ -8,6 +8,8 @@
 //! - `relaxed/x86_64-baseline`: wasmtime compiles for x86_64 with exactly the features of
 //!   wasmaot's baseline (SSE3 to SSE4.2, POPCNT; no AVX, no FMA);
 //! - `relaxed/x86_64-v3`: both with the x86-64-v3 features (FMA: fused `relaxed_madd`);
+//! - `relaxed/x86_64-native`: `--cpu native` against wasmtime's default (this machine's
+//!   features), with no expected file (the output depends on the machine);
 //! - `aarch64/relaxed-simd`: wasmaot's aarch64 executable under qemu against
 //!   `wasmtime run -W relaxed-simd-deterministic=y` on this machine: Cranelift's aarch64
 //!   choices are all the deterministic ones (fused madd, saturating truncation, wasm's
@@ -46,11 +48,13 @@ const WASMTIME_V3: &[&str] = &[
     "cranelift-has-fma",
 ];
 
-/// One CPU level: the case name, wasmaot's flags, and wasmtime's Cranelift settings.
+/// One CPU level: the case name, wasmaot's flags, and wasmtime's Cranelift settings (`None`:
+/// this machine's features, wasmtime's default, with no expected file since the output then
+/// depends on the machine).
 struct Level {
     name: &'static str,
     wasmaot_flags: &'static [&'static str],
-    wasmtime_settings: Vec<&'static str>,
+    wasmtime_settings: Option<Vec<&'static str>>,
 }
 
 pub(super) fn relaxed_cases(cases: &mut Vec<Case>) {
@@ -58,12 +62,17 @@ pub(super) fn relaxed_cases(cases: &mut Vec<Case>) {
         Level {
             name: "x86_64-baseline",
             wasmaot_flags: &["--wasm3"],
-            wasmtime_settings: WASMTIME_BASELINE.to_vec(),
+            wasmtime_settings: Some(WASMTIME_BASELINE.to_vec()),
         },
         Level {
             name: "x86_64-v3",
             wasmaot_flags: &["--wasm3", "--cpu", "x86-64-v3"],
-            wasmtime_settings: [WASMTIME_BASELINE, WASMTIME_V3].concat(),
+            wasmtime_settings: Some([WASMTIME_BASELINE, WASMTIME_V3].concat()),
+        },
+        Level {
+            name: "x86_64-native",
+            wasmaot_flags: &["--wasm3", "--cpu", "native"],
+            wasmtime_settings: None,
         },
     ];
     for level in levels {
@@ -73,6 +82,10 @@ pub(super) fn relaxed_cases(cases: &mut Vec<Case>) {
             }
             if level.name == "x86_64-v3" && !host_has_x86_64_v3() {
                 return Verdict::Skip("this CPU lacks x86-64-v3 features".into());
+            }
+            if level.wasmtime_settings.is_none() && !(ctx.mode.wasmtime && ctx.mode.wasmaot) {
+                // With no expected file, the only check is wasmaot against wasmtime.
+                return Verdict::Skip("the native level needs both wasmaot and wasmtime".into());
             }
             x86_64_level(ctx, &level)
         }));
@@ -102,14 +115,23 @@ pub(super) fn relaxed_cases(cases: &mut Vec<Case>) {
     }));
 }
 
-/// The program's wasm and the expected output at `level`.
-fn program(ctx: &Ctx, level: &str) -> Result<(PathBuf, String)> {
+/// The program's wasm and the expected output at `level` (`None` for the native level).
+fn program_at(ctx: &Ctx, level: &str) -> Result<(PathBuf, Option<String>)> {
     let dir = ctx.tools.root.join("tests/relaxed-simd");
     let wasm = zig_cc(&ctx.tools, &dir.join("main.c"), &C_FLAGS)?;
     let path = dir.join(format!("expected-{level}.txt"));
+    if level.ends_with("native") {
+        return Ok((wasm, None));
+    }
     let expected =
         fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    Ok((wasm, expected))
+    Ok((wasm, Some(expected)))
+}
+
+/// [`program_at`] for a level with an expected file.
+fn program(ctx: &Ctx, level: &str) -> Result<(PathBuf, String)> {
+    let (wasm, expected) = program_at(ctx, level)?;
+    Ok((wasm, expected.context("no expected file at this level")?))
 }
 
 fn spec() -> RunSpec {
@@ -154,7 +176,7 @@ fn compare(a_name: &str, a: &str, b_name: &str, b: &str) -> Vec<String> {
 /// One x86_64 level: each side against the expected file, and wasmaot against wasmtime.
 fn x86_64_level(ctx: &Ctx, level: &Level) -> Verdict {
     let mut p = Problems::default();
-    let (wasm, expected) = match program(ctx, level.name) {
+    let (wasm, expected) = match program_at(ctx, level.name) {
         Ok(x) => x,
         Err(e) => return Verdict::Fail(vec![format!("{e:#}")]),
     };
@@ -168,7 +190,10 @@ fn x86_64_level(ctx: &Ctx, level: &Level) -> Verdict {
         p.side(
             "wasmtime",
             result.map(|out| {
-                let problems = compare("wasmtime", &out, "expected", &expected);
+                let problems = match &expected {
+                    Some(expected) => compare("wasmtime", &out, "expected", expected),
+                    None => vec![],
+                };
                 theirs = Some(out);
                 problems
             }),
@@ -182,7 +207,10 @@ fn x86_64_level(ctx: &Ctx, level: &Level) -> Verdict {
                     level.wasmaot_flags.iter().map(|f| f.to_string()).collect();
                 let exe = ctx.compile(&wasm, scratch.path(), "relaxed", &flags)?;
                 let ours = stdout_of(&run_native(&exe, &spec(), None)?)?;
-                let mut problems = compare("wasmaot", &ours, "expected", &expected);
+                let mut problems = match &expected {
+                    Some(expected) => compare("wasmaot", &ours, "expected", expected),
+                    None => vec![],
+                };
                 if let Some(theirs) = &theirs {
                     problems.extend(compare("wasmaot", &ours, "wasmtime", theirs));
                 }
@@ -193,17 +221,16 @@ fn x86_64_level(ctx: &Ctx, level: &Level) -> Verdict {
     p.verdict()
 }
 
-/// `wasmtime compile` for x86_64 with exactly `level`'s features (no host detection), then
-/// `wasmtime run` of the result: its stdout.
+/// `wasmtime compile` for x86_64 with exactly `level`'s features (no host detection; or this
+/// machine's for the native level), then `wasmtime run` of the result: its stdout.
 fn wasmtime_at_level(ctx: &Ctx, wasm: &Path, dir: &Path, level: &Level) -> Result<String> {
     let cwasm = dir.join("relaxed.cwasm");
-    let mut compile = Invocation::new(&ctx.tools.wasmtime).args([
-        "compile",
-        "--target",
-        "x86_64-unknown-linux-gnu",
-    ]);
-    for setting in &level.wasmtime_settings {
-        compile = compile.arg(format!("-C{setting}=true"));
+    let mut compile = Invocation::new(&ctx.tools.wasmtime).arg("compile");
+    if let Some(settings) = &level.wasmtime_settings {
+        compile = compile.args(["--target", "x86_64-unknown-linux-gnu"]);
+        for setting in settings {
+            compile = compile.arg(format!("-C{setting}=true"));
+        }
     }
     let compile = compile.arg(wasm).arg("-o").arg(&cwasm);
     let out = run(&compile)?;

@@ -174,8 +174,29 @@ fn run(args: Args) -> Result<()> {
         std::fs::read(input).with_context(|| format!("{}: cannot read", input.display()))?;
     let wasm = wasmaot::read_input(bytes, input).with_context(|| input.display().to_string())?;
     wasmaot::compile_to_file(&wasm, &opts, &args.output)
+        .map_err(|e| wasm3_hint(e, &wasm, &opts))
         .with_context(|| input.display().to_string())?;
     Ok(())
+}
+
+/// `e`, with a pointer to `--wasm3` when the module uses a 3.0 proposal that `--wasm3` would
+/// accept (relaxed SIMD, multiple memories, ...).
+fn wasm3_hint(e: wasmaot::CompileError, wasm: &[u8], opts: &Options) -> anyhow::Error {
+    use wasmaot::module::{FeatureSet, ParseOptions, parse};
+    let accepted_by_wasm3 = opts.features == FeatureSet::Wasm2
+        && matches!(e, wasmaot::CompileError::Unsupported { .. })
+        && parse(
+            wasm,
+            ParseOptions {
+                features: FeatureSet::Wasm3,
+                dynamic_imports: opts.library,
+            },
+        )
+        .is_ok();
+    match accepted_by_wasm3 {
+        true => anyhow::anyhow!("{e} (`--wasm3` enables it)"),
+        false => e.into(),
+    }
 }
 
 /// Runs the compile command (everything but `run`); errors are reported by the caller.

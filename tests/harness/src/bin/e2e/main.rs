@@ -749,6 +749,21 @@ fn bad_input_cases(cases: &mut Vec<Case>) {
             flags: &["--import", "env::bar=my_bar"],
         },
         Bad {
+            // A 3.0 proposal wasmaot implements, without `--wasm3`: the error says so.
+            name: "relaxed-simd-without-wasm3",
+            file: "relaxed.wasm",
+            make: |_| {
+                Ok(wat::parse_str(
+                    r#"(module (memory (export "memory") 1) (func (export "_start")
+                        (drop (i8x16.relaxed_swizzle (v128.const i64x2 0 0) (v128.const i64x2 0 0)))))"#,
+                )?)
+            },
+            needles: &["relaxed", "`--wasm3` enables it"],
+            offset: true,
+            unwritable_output: false,
+            flags: &[],
+        },
+        Bad {
             name: "link-input-missing",
             file: "imports_foo.wasm",
             make: |_| Ok(wat::parse_str(IMPORTS_ENV_FOO)?),

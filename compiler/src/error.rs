@@ -1,7 +1,8 @@
 //! Errors the compiler reports to its caller: every one names what is wrong in words a user can
 //! act on, and for wasm input the byte offset.
 //!
-//! Must never carry a panic message or a Rust type name: these reach users verbatim.
+//! Must never carry a panic message or a Rust type name: these reach users verbatim (the one
+//! exception, [`CompileError::Function`], quotes a compiler panic for the bug report).
 
 use thiserror::Error;
 
@@ -28,6 +29,17 @@ pub enum CompileError {
     /// Code generation failed inside Cranelift (a wasmaot bug: please report it).
     #[error("code generation failed in function {func}: {message}")]
     Codegen { func: u32, message: String },
+    /// Compiling one wasm function failed inside the code generator (a Cranelift error or a
+    /// panic, caught by `codegen::guard`): a wasmaot bug. `what` may quote the panic message
+    /// and its source location, the one place a panic's text reaches users (so that the bug
+    /// can be reported).
+    #[error("function {index} ({}) at offset {offset:#x}: {what}", name.as_deref().unwrap_or("<unnamed>"))]
+    Function {
+        index: u32,
+        name: Option<String>,
+        offset: u64,
+        what: String,
+    },
     /// Writing the object file failed.
     #[error("writing the object file failed: {0}")]
     Object(String),

@@ -56,10 +56,10 @@ pub struct Compiled {
 }
 
 /// Compiles wasm bytes to an object file and the module's host-facing interface, validating
-/// with the WebAssembly 3.0 features wasmaot implements (what `wasmtime run` accepts by
-/// default, GC aside).
+/// with `opts.features` (by default the WebAssembly 3.0 features wasmaot implements: what
+/// `wasmtime run` accepts by default, GC aside).
 pub fn compile_module(wasm: &[u8], opts: &Options) -> Result<Compiled> {
-    compile_module_with(wasm, opts, module::FeatureSet::Wasm3)
+    compile_module_with(wasm, opts, opts.features)
 }
 
 /// Compiles wasm bytes to an object file, validating with `features`.

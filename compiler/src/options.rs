@@ -57,6 +57,9 @@ pub struct Options {
     pub import_symbols: Vec<ImportSymbol>,
     /// The prefix of a static library's or Go package's C names (`--name`).
     pub name: Option<String>,
+    /// The feature set the module is validated with: the 3.0 proposals wasmaot implements,
+    /// or exactly WebAssembly 2.0 (`--wasm2`).
+    pub features: crate::module::FeatureSet,
 }
 
 /// One `--import MODULE::NAME=SYMBOL`.
@@ -102,6 +105,7 @@ impl Default for Options {
             link: Vec::new(),
             import_symbols: Vec::new(),
             name: None,
+            features: crate::module::FeatureSet::Wasm3,
         }
     }
 }

@@ -78,6 +78,11 @@ struct Args {
     /// Compile threads (default: one per core). The output is identical whatever the number.
     #[arg(short = 'j', long)]
     jobs: Option<usize>,
+    /// Validate as exactly WebAssembly 2.0: reject the 3.0 proposals wasmaot otherwise
+    /// accepts (exceptions, tail calls, relaxed SIMD, multiple memories, typed function
+    /// references, extended constant expressions).
+    #[arg(long)]
+    wasm2: bool,
 }
 
 /// Parses a `--dir HOST[::GUEST]` value.
@@ -160,14 +165,39 @@ fn run(args: Args) -> Result<()> {
             .name
             .clone()
             .or_else(|| Some(wasmaot::embed::default_name(&args.output))),
+        features: match args.wasm2 {
+            true => wasmaot::module::FeatureSet::Wasm2,
+            false => wasmaot::module::FeatureSet::Wasm3,
+        },
     };
     let input = &args.input;
     let bytes =
         std::fs::read(input).with_context(|| format!("{}: cannot read", input.display()))?;
     let wasm = wasmaot::read_input(bytes, input).with_context(|| input.display().to_string())?;
     wasmaot::compile_to_file(&wasm, &opts, &args.output)
+        .map_err(|e| wasm2_hint(e, &wasm, &opts))
         .with_context(|| input.display().to_string())?;
     Ok(())
+}
+
+/// `e`, with a pointer to `--wasm2` when that flag is what rejected the module (it uses a
+/// 3.0 proposal wasmaot implements).
+fn wasm2_hint(e: wasmaot::CompileError, wasm: &[u8], opts: &Options) -> anyhow::Error {
+    use wasmaot::module::{FeatureSet, ParseOptions, parse};
+    let accepted_without_wasm2 = opts.features == FeatureSet::Wasm2
+        && matches!(e, wasmaot::CompileError::Unsupported { .. })
+        && parse(
+            wasm,
+            ParseOptions {
+                features: FeatureSet::Wasm3,
+                dynamic_imports: opts.library,
+            },
+        )
+        .is_ok();
+    match accepted_without_wasm2 {
+        true => anyhow::anyhow!("{e} (a WebAssembly 3.0 feature, rejected because of `--wasm2`)"),
+        false => e.into(),
+    }
 }
 
 /// Runs the compile command (everything but `run`); errors are reported by the caller.

@@ -20,6 +20,7 @@ use crate::error::{CompileError, Result};
 use crate::module::ModuleInfo;
 use crate::translate::FuncTranslator;
 
+use super::guard;
 use super::inline::{self, InlineRecorder, Inliner};
 
 /// One function's machine code.
@@ -70,7 +71,7 @@ pub fn compile_module(info: &ModuleInfo, isa: &dyn TargetIsa) -> Result<Vec<Comp
             let range = info.bodies[def as usize].body.range();
             let size = range.end - range.start;
             (inlining && size <= inline::MAX_BODY_BYTES)
-                .then(|| translate_function(info, isa, translator, def))
+                .then(|| guarded_translate(info, isa, translator, def))
         })
         .collect();
     let callees: Vec<Option<ir::Function>> = small
@@ -91,23 +92,41 @@ pub fn compile_module(info: &ModuleInfo, isa: &dyn TargetIsa) -> Result<Vec<Comp
             let def = def as u32;
             let (func, symbols) = match translated.take() {
                 Some(t) => t?,
-                None => translate_function(info, isa, translator, def)?,
+                None => guarded_translate(info, isa, translator, def)?,
             };
             let inliner = inlining.then_some(&inliner);
-            finish(
-                func,
-                isa,
-                &symbols,
-                Some(info.num_imported_funcs + def),
-                inliner,
-            )
+            let index = info.num_imported_funcs + def;
+            guard::guarded(info, index, || {
+                finish(func, isa, &symbols, Some(index), inliner)
+            })
         })
         .collect();
     results.into_iter().collect()
 }
 
+/// [`translate_function`] under the panic guard; a translator a panic left half-way is
+/// replaced by a fresh one.
+fn guarded_translate(
+    info: &ModuleInfo,
+    isa: &dyn TargetIsa,
+    translator: &mut FuncTranslator,
+    def_index: u32,
+) -> Result<Translated> {
+    let index = info.num_imported_funcs + def_index;
+    let mut panicked = true;
+    let result = guard::guarded(info, index, || {
+        let r = translate_function(info, isa, translator, def_index);
+        panicked = false;
+        r
+    });
+    if panicked {
+        *translator = FuncTranslator::new();
+    }
+    result
+}
+
 /// Translates defined function `def_index` (0 = the first defined function) to CLIF.
-fn translate_function(
+pub(crate) fn translate_function(
     info: &ModuleInfo,
     isa: &dyn TargetIsa,
     translator: &mut FuncTranslator,

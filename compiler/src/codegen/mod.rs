@@ -3,6 +3,8 @@
 //! tail-convention functions.
 
 pub mod compile;
+pub mod disas;
+pub mod guard;
 pub mod host_api;
 mod inline;
 pub mod isa;

@@ -116,6 +116,8 @@ pub struct FuncEnv<'m> {
     sigs: HashMap<u32, SigRef>,
     direct_funcs: HashMap<u32, FuncRef>,
     builtins: HashMap<&'static str, FuncRef>,
+    /// How the relaxed SIMD operators are lowered for this target (as wasmtime does).
+    pub relaxed_simd: crate::translate::RelaxedSimdTarget,
 }
 
 impl<'m> FuncEnv<'m> {
@@ -135,6 +137,7 @@ impl<'m> FuncEnv<'m> {
             sigs: HashMap::new(),
             direct_funcs: HashMap::new(),
             builtins: HashMap::new(),
+            relaxed_simd: crate::translate::RelaxedSimdTarget::of(isa),
         }
     }
 

@@ -15,6 +15,7 @@ mod numeric;
 mod simd;
 mod simd_float;
 mod simd_memory;
+mod simd_relaxed;
 mod stack;
 mod tables;
 mod tail_calls;
@@ -30,6 +31,7 @@ use wasmparser::{BlockType, FunctionBody, Operator};
 
 use crate::env::{FuncEnv, clif_type};
 use crate::error::{CompileError, Result};
+pub use simd_relaxed::RelaxedSimdTarget;
 use stack::{ControlFrame, FrameKind, Stacks};
 
 /// Translates function bodies; keeps the frontend's allocations across functions.
@@ -212,6 +214,7 @@ impl Translator<'_, '_, '_> {
             || simd::translate(self, op)?
             || simd_float::translate(self, op)?
             || simd_memory::translate(self, op)?
+            || simd_relaxed::translate(self, op, offset)?
             || exceptions::translate(self, op)?
             || tail_calls::translate(self, op)?;
         if handled {

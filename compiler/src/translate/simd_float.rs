@@ -148,7 +148,7 @@ pub(super) fn translate(t: &mut Translator, op: &Operator) -> Result<bool> {
 
 /// An all-zero vector of lane shape `ty`, made with that type (not viewed from `I8X16`), so
 /// that pattern-matching lowerings see a constant of the right type.
-fn zero_vector(b: &mut FunctionBuilder, ty: Type) -> Value {
+pub(super) fn zero_vector(b: &mut FunctionBuilder, ty: Type) -> Value {
     let c = b
         .func
         .dfg
@@ -159,7 +159,7 @@ fn zero_vector(b: &mut FunctionBuilder, ty: Type) -> Value {
 
 /// `pmin` or `pmax`.
 #[derive(Clone, Copy)]
-enum Pseudo {
+pub(super) enum Pseudo {
     Min,
     Max,
 }
@@ -169,7 +169,7 @@ enum Pseudo {
 /// `pmax(a, b) = a < b ? b : a`. A lane where the comparison is unordered gives `a`. This
 /// exact shape (`bitselect` of the bitcast `fcmp lt`, operands in this order) is what the x86
 /// backend lowers to one `minp*`/`maxp*`, whose semantics are these.
-fn pseudo_min_max(t: &mut Translator, ty: Type, which: Pseudo) {
+pub(super) fn pseudo_min_max(t: &mut Translator, ty: Type, which: Pseudo) {
     let (a, b) = t.pop2_vector(ty);
     let take_b = match which {
         Pseudo::Min => t.b.ins().fcmp(FloatCC::LessThan, b, a),

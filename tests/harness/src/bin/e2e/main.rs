@@ -16,7 +16,8 @@
 //! programs in `tests/wat/run`, `c/` our C programs in `tests/c` (built by zig's clang with
 //! SIMD), `corpus/` the corpus' tinygo, go-wasip1 and wasi-wat cases, `trap/` one module per
 //! trap kind in `tests/wat/traps`, `bad-input/` compiler errors, `aarch64/` cross-compiled
-//! programs under qemu, `determinism/` object bytes
+//! programs under qemu, `relaxed/` relaxed SIMD against wasmtime at each CPU level
+//! (`relaxed.rs`), `determinism/` object bytes
 //! independent of `--jobs`, `embed/` host functions, static libraries, Go packages and their
 //! host programs (`embed.rs`), `interrupt/` compiles killed by signals (`interrupt.rs`).
 //!
@@ -24,8 +25,10 @@
 //! where the tools and the corpus are found (see `wasmaot_tests::Tools`).
 
 mod embed;
+mod guard;
 mod interrupt;
 mod invoke;
+mod relaxed;
 
 use std::fs;
 use std::io::Write;
@@ -746,6 +749,21 @@ fn bad_input_cases(cases: &mut Vec<Case>) {
             flags: &["--import", "env::bar=my_bar"],
         },
         Bad {
+            // A 3.0 proposal wasmaot implements, with `--wasm2`: the error says why.
+            name: "relaxed-simd-with-wasm2",
+            file: "relaxed.wasm",
+            make: |_| {
+                Ok(wat::parse_str(
+                    r#"(module (memory (export "memory") 1) (func (export "_start")
+                        (drop (i8x16.relaxed_swizzle (v128.const i64x2 0 0) (v128.const i64x2 0 0)))))"#,
+                )?)
+            },
+            needles: &["relaxed", "rejected because of `--wasm2`"],
+            offset: true,
+            unwritable_output: false,
+            flags: &["--wasm2"],
+        },
+        Bad {
             name: "link-input-missing",
             file: "imports_foo.wasm",
             make: |_| Ok(wat::parse_str(IMPORTS_ENV_FOO)?),
@@ -1037,11 +1055,13 @@ fn real_main() -> Result<bool> {
     corpus_cases(&tools, &mut cases)?;
     trap_cases(&tools, &mut cases)?;
     bad_input_cases(&mut cases);
+    guard::guard_cases(&mut cases);
     aarch64_cases(&tools, &mut cases)?;
     cpu_cases(&tools, &mut cases)?;
     determinism_cases(&tools, &mut cases);
     embed::embed_cases(&mut cases);
     interrupt::interrupt_cases(&mut cases);
+    relaxed::relaxed_cases(&mut cases);
     // `[[e2e]]` entries of tests/known-failures.toml: a listed case that fails is reported as
     // a known failure, one that passes or does not exist fails the run.
     let known = wasmaot_tests::known_failures::tests_of_existing(

@@ -231,7 +231,8 @@ fn run_files(
     json: bool,
 ) -> Result<Vec<FileReport>> {
     let scratch = tempfile::Builder::new().prefix("wasmaot-spec-").tempdir()?;
-    let queue = Mutex::new(files.into_iter().enumerate().collect::<Vec<_>>());
+    // Reversed: threads `pop` from the end, so the longest scripts (first in `files`) start first.
+    let queue = Mutex::new(files.into_iter().enumerate().rev().collect::<Vec<_>>());
     let reports = Mutex::new(Vec::new());
     let running: Mutex<Vec<(String, Instant)>> = Mutex::new(Vec::new());
     let done = std::sync::atomic::AtomicBool::new(false);

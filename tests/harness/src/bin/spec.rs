@@ -299,8 +299,9 @@ fn run_files(
 
 /// Hands `files` to child runners (`opts.child`), at most `batch` files each, one child at a
 /// time, and collects their `--json` reports. The files are dealt out round-robin, so the big
-/// scripts (first in `files`) are spread over the batches rather than all in the first. A file a child did not report (it crashed, or its timeout
-/// ended it) is a failed file, with the child's exit status and last output.
+/// scripts (first in `files`) are spread over the batches rather than all in the first. A file
+/// a child did not report (it crashed, or its timeout ended it) is a failed file, with the
+/// child's exit status and last output.
 fn run_batches(
     files: &[(String, (PathBuf, usize))],
     batch: usize,

@@ -1,12 +1,23 @@
 //! wasmaot's WebAssembly spec-suite runner: the 2.0 suite, and the 3.0 feature tests.
 //!
 //! ```text
-//! spec [--jobs N] [--linker PATH] [FILTER...]
+//! spec [--jobs N] [--linker PATH] [--exact] [--json] [FILTER...]
+//! spec --batch N [--jobs N] [--exact] [FILTER...] -- COMMAND [ARG...]
 //! ```
 //!
 //! `--linker PATH` (else `$WASMAOT_SPEC_LINKER`, else the target's default, `cc` for the host)
 //! links the shared objects: `make spec-aarch64` runs this runner built for aarch64 under
 //! `qemu-aarch64` with `--linker aarch64-linux-gnu-gcc` (an x86_64 program, run natively).
+//!
+//! `--batch N -- COMMAND ARG...` runs no script itself: it hands the selected files, N at a
+//! time, to child runners `COMMAND ARG... [--jobs N] --exact --json FILE...`, one after the
+//! other, and reports their results as one run. `make spec-aarch64` uses it with the aarch64
+//! runner under qemu as COMMAND: qemu 7.2 never gives back the bookkeeping of an unmapped
+//! region (tens of MB for each 8 GiB linear-memory reservation), so one qemu process cannot run
+//! the whole suite; a process per batch can, with the same reservations and bounds checks as on
+//! aarch64 hardware. A file whose child ends without reporting it (a crash, the timeout) fails.
+//! `--exact`: a FILTER is a whole file name (`i32.wast` selects only `i32.wast`). `--json`: one
+//! JSON object per file (the per-file report) on stdout as each file finishes, and no table.
 //!
 //! Two suites of the corpus (`$WASMAOT_CORPUS`, else `../shared/corpus`):
 //! - **2.0**: every `.wast` in `spec-2.0/` and `spec-2.0/simd/`, named by its path relative to
@@ -33,6 +44,7 @@
 #[path = "../spec/mod.rs"]
 mod spec;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -72,6 +84,8 @@ const SUITES: [Suite; 2] = [
     },
 ];
 
+/// One file's results. The `--json` output is these objects, one per line.
+#[derive(serde::Serialize, serde::Deserialize)]
 struct FileReport {
     rel: String,
     suite: usize,
@@ -87,34 +101,72 @@ fn main() -> ExitCode {
     wasmaot_tests::runner_main("spec", real_main)
 }
 
-fn real_main() -> Result<bool> {
-    let mut filters = Vec::new();
-    let mut jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let mut linker = std::env::var("WASMAOT_SPEC_LINKER")
-        .ok()
-        .filter(|v| !v.is_empty());
+/// The command line.
+struct Options {
+    filters: Vec<String>,
+    /// `--jobs`, if given (passed on to batch children).
+    jobs: Option<usize>,
+    linker: Option<String>,
+    exact: bool,
+    json: bool,
+    /// `--batch N`: files per child runner.
+    batch: Option<usize>,
+    /// The child runner command (after `--`).
+    child: Vec<String>,
+}
+
+fn parse_options() -> Result<Options> {
+    let mut o = Options {
+        filters: Vec::new(),
+        jobs: None,
+        linker: std::env::var("WASMAOT_SPEC_LINKER")
+            .ok()
+            .filter(|v| !v.is_empty()),
+        exact: false,
+        json: false,
+        batch: None,
+        child: Vec::new(),
+    };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--jobs" => {
-                jobs = args
-                    .next()
-                    .context("--jobs needs a number")?
-                    .parse()
-                    .context("--jobs needs a number")?;
+            "--jobs" => o.jobs = Some(wasmaot_tests::jobs_value(&mut args)?),
+            "--linker" => o.linker = Some(args.next().context("--linker needs a path")?),
+            "--exact" => o.exact = true,
+            "--json" => o.json = true,
+            "--batch" => {
+                let n = args.next().context("--batch needs a number")?;
+                o.batch = Some(n.parse().with_context(|| format!("bad --batch {n:?}"))?);
             }
-            "--linker" => linker = Some(args.next().context("--linker needs a path")?),
+            "--" => o.child = args.by_ref().collect(),
             "-h" | "--help" => {
-                println!("usage: spec [--jobs N] [--linker PATH] [FILTER...]");
-                return Ok(true);
+                println!(
+                    "usage: spec [--jobs N] [--linker PATH] [--exact] [--json] [FILTER...]\n       \
+                     spec --batch N [--jobs N] [--exact] [FILTER...] -- COMMAND [ARG...]"
+                );
+                std::process::exit(0);
             }
             f if f.starts_with('-') => bail!("unknown option `{f}`"),
-            f => filters.push(f.to_string()),
+            f => o.filters.push(f.to_string()),
         }
     }
+    match (o.batch, o.child.is_empty()) {
+        (Some(0), _) => bail!("--batch needs at least 1"),
+        (Some(_), true) => bail!("--batch needs a child runner: `-- COMMAND [ARG...]`"),
+        (None, false) => bail!("a child runner (`-- COMMAND`) needs --batch N"),
+        _ => {}
+    }
+    if o.batch.is_some() && (o.json || o.linker.is_some()) {
+        bail!("--json and --linker are for the child runner, not with --batch");
+    }
+    Ok(o)
+}
+
+fn real_main() -> Result<bool> {
+    let opts = parse_options()?;
     assert!(spec::load::keep_runtime_symbols() > 0);
-    if let Some(l) = linker {
-        let _ = spec::load::LINKER.set(l);
+    if let Some(l) = &opts.linker {
+        let _ = spec::load::LINKER.set(l.clone());
     }
 
     let root = wasmaot_tests::repo_root();
@@ -141,15 +193,46 @@ fn real_main() -> Result<bool> {
             bail!("{}: `{}` is not a spec file", known_path.display(), k.file);
         }
     }
-    if !filters.is_empty() {
-        files.retain(|(rel, _)| filters.iter().any(|f| rel.contains(f.as_str())));
+    if opts.exact {
+        for f in &opts.filters {
+            if !files.iter().any(|(rel, _)| rel == f) {
+                bail!("--exact: `{f}` is not a spec file");
+            }
+        }
+        files.retain(|(rel, _)| opts.filters.contains(rel));
+    } else if !opts.filters.is_empty() {
+        files.retain(|(rel, _)| opts.filters.iter().any(|f| rel.contains(f.as_str())));
     }
     // Longest scripts first, so the last thread does not start a big one alone.
     files.sort_by_key(|(_, (p, _))| std::cmp::Reverse(std::fs::metadata(p).map_or(0, |m| m.len())));
 
-    let scratch = tempfile::Builder::new().prefix("wasmaot-spec-").tempdir()?;
     let start = Instant::now();
-    let queue = Mutex::new(files.into_iter().enumerate().collect::<Vec<_>>());
+    let reports = match opts.batch {
+        Some(n) => run_batches(&files, n, &opts)?,
+        None => {
+            let jobs = opts
+                .jobs
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            run_files(files, jobs, &known, opts.json)?
+        }
+    };
+    if opts.json {
+        return Ok(reports.iter().all(|r| r.failed == 0));
+    }
+    Ok(print_summary(reports, start.elapsed()))
+}
+
+/// Runs every file in this process on `jobs` threads; with `json`, prints each file's report as
+/// a JSON line as soon as it is judged.
+fn run_files(
+    files: Vec<(String, (PathBuf, usize))>,
+    jobs: usize,
+    known: &[KnownFailure],
+    json: bool,
+) -> Result<Vec<FileReport>> {
+    let scratch = tempfile::Builder::new().prefix("wasmaot-spec-").tempdir()?;
+    // Reversed: threads `pop` from the end, so the longest scripts (first in `files`) start first.
+    let queue = Mutex::new(files.into_iter().enumerate().rev().collect::<Vec<_>>());
     let reports = Mutex::new(Vec::new());
     let running: Mutex<Vec<(String, Instant)>> = Mutex::new(Vec::new());
     let done = std::sync::atomic::AtomicBool::new(false);
@@ -189,8 +272,14 @@ fn real_main() -> Result<bool> {
                         let results = script::run_file(&path, &dir, SUITES[suite].features);
                         running.lock().unwrap().retain(|(r, _)| *r != rel);
                         let _ = std::fs::remove_dir_all(&dir);
-                        let mut report = judge(&rel, results, &known);
+                        let mut report = judge(&rel, results, known);
                         report.suite = suite;
+                        if json {
+                            let line = serde_json::to_string(&report).expect("a report serializes");
+                            let mut out = std::io::stdout().lock();
+                            let _ = writeln!(out, "{line}");
+                            let _ = out.flush();
+                        }
                         reports.lock().unwrap().push(report);
                     }
                 })?;
@@ -205,9 +294,89 @@ fn real_main() -> Result<bool> {
         done.store(true, std::sync::atomic::Ordering::Relaxed);
         result
     })?;
-    let mut reports = reports.into_inner().unwrap();
-    reports.sort_by(|a, b| (a.suite, &a.rel).cmp(&(b.suite, &b.rel)));
+    Ok(reports.into_inner().unwrap())
+}
 
+/// Hands `files` to child runners (`opts.child`), at most `batch` files each, one child at a
+/// time, and collects their `--json` reports. The files are dealt out round-robin, so the big
+/// scripts (first in `files`) are spread over the batches rather than all in the first. A file
+/// a child did not report (it crashed, or its timeout ended it) is a failed file, with the
+/// child's exit status and last output.
+fn run_batches(
+    files: &[(String, (PathBuf, usize))],
+    batch: usize,
+    opts: &Options,
+) -> Result<Vec<FileReport>> {
+    let count = files.len().div_ceil(batch);
+    let batches: Vec<Vec<&(String, (PathBuf, usize))>> = (0..count)
+        .map(|b| files.iter().skip(b).step_by(count).collect())
+        .collect();
+    let mut reports = Vec::new();
+    for (i, chunk) in batches.iter().enumerate() {
+        let started = Instant::now();
+        let mut cmd = std::process::Command::new(&opts.child[0]);
+        cmd.args(&opts.child[1..]);
+        if let Some(j) = opts.jobs {
+            cmd.arg("--jobs").arg(j.to_string());
+        }
+        cmd.args(["--exact", "--json"]);
+        cmd.args(chunk.iter().map(|(rel, _)| rel));
+        cmd.stdin(std::process::Stdio::null());
+        let out = cmd
+            .output()
+            .with_context(|| format!("starting the child runner `{}`", opts.child[0]))?;
+        let mut other = String::new();
+        let mut got: Vec<FileReport> = Vec::new();
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            match serde_json::from_str::<FileReport>(line) {
+                Ok(r) => got.push(r),
+                Err(_) => {
+                    other.push_str(line);
+                    other.push('\n');
+                }
+            }
+        }
+        other.push_str(&String::from_utf8_lossy(&out.stderr));
+        for (rel, (_, suite)) in chunk.iter() {
+            if got.iter().any(|r| &r.rel == rel) {
+                continue;
+            }
+            let tail: Vec<&str> = other.lines().rev().take(20).collect();
+            let mut tail: Vec<&str> = tail.into_iter().rev().collect();
+            if tail.is_empty() {
+                tail.push("(none)");
+            }
+            got.push(FileReport {
+                rel: rel.clone(),
+                suite: *suite,
+                passed: 0,
+                failed: 1,
+                known: 0,
+                modules: 0,
+                problems: vec![format!(
+                    "{rel}: not reported by its batch's runner ({}); its last output:\n{}",
+                    out.status,
+                    wasmaot_tests::indent(&tail.join("\n"))
+                )],
+            });
+        }
+        println!(
+            "spec: batch {}/{} ({} files, {} modules) in {:.1}s",
+            i + 1,
+            batches.len(),
+            chunk.len(),
+            got.iter().map(|r| r.modules).sum::<usize>(),
+            started.elapsed().as_secs_f64()
+        );
+        reports.extend(got);
+    }
+    Ok(reports)
+}
+
+/// Prints the per-file table, the failures and the counts (per suite, then the total); returns
+/// whether nothing failed.
+fn print_summary(mut reports: Vec<FileReport>, elapsed: Duration) -> bool {
+    reports.sort_by(|a, b| (a.suite, &a.rel).cmp(&(b.suite, &b.rel)));
     let width = reports
         .iter()
         .map(|r| r.rel.len())
@@ -239,7 +408,7 @@ fn real_main() -> Result<bool> {
         "\n{} files, {} modules loaded, in {:.1}s",
         reports.len(),
         reports.iter().map(|r| r.modules).sum::<usize>(),
-        start.elapsed().as_secs_f64()
+        elapsed.as_secs_f64()
     );
     for (i, s) in SUITES.iter().enumerate() {
         let of_suite = reports.iter().filter(|r| r.suite == i);
@@ -249,7 +418,7 @@ fn real_main() -> Result<bool> {
         println!("{}: {sp} passed, {sf} failed, {sk} skipped", s.name);
     }
     println!("{p} passed, {f} failed, {k} skipped");
-    Ok(f == 0)
+    f == 0
 }
 
 /// `(path relative to spec-2.0, path)` of every 2.0 script, sorted.

@@ -3,7 +3,7 @@
 //! `wasmaot` into a native executable and run, and also run under `wasmtime run`.
 //!
 //! ```text
-//! wasi [--no-wasmtime] [--jobs N] [--list] [FILTER...]
+//! wasi [--no-wasmtime] [--no-aarch64] [--jobs N] [--list] [FILTER...]
 //! ```
 //!
 //! * A wasi-testsuite case is `<name>.wasm` with an optional `<name>.json` (legacy format:
@@ -23,6 +23,15 @@
 //!   is shown next to it (`wasmtime: ok` / `wasmtime: FAIL`), and the summary lists every case
 //!   where the two disagree.
 //!
+//! * An `aarch64/` case is a suite or sandbox case again (`aarch64/c/...`,
+//!   `aarch64/sandbox/adv-...`), compiled with `--target aarch64-unknown-linux-gnu` (linked by
+//!   `aarch64-linux-gnu-gcc`) and run under `qemu-aarch64` (`$QEMU_AARCH64`), with the same
+//!   expectations: the aarch64 code generator and the aarch64 side of the runtime's WASI layer
+//!   against the same tests. A sandbox program is compiled with `--dir .::/` and started in its
+//!   tree's root (a compiled executable's baked-in policy; `wasmaot run` builds for the host
+//!   only). These cases have no wasmtime side (the host case already has it). A missing qemu
+//!   fails them (`make tools` installs it); `--no-aarch64` leaves them out. The `run/` checks are about the host's
+//!   `wasmaot run` and have no aarch64 form.
 //! * A `run/` case checks `wasmaot run` itself (tests/sandbox/run/: C, WAT and Go programs):
 //!   argv/env/dir/exit status against `wasmtime run`, `--dir .`, the cache under concurrency
 //!   and killed compiles, `--tcplisten` sockets and proc_raise (these have no wasmtime side:
@@ -54,8 +63,11 @@ use wasmaot_tests::{
 const SUITES: [&str; 3] = ["c", "rust", "assemblyscript"];
 const TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The target of the aarch64 cases.
+const AARCH64: &str = "aarch64-unknown-linux-gnu";
+
 /// A test's JSON file (the legacy v0 format).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 struct Config {
     args: Vec<String>,
@@ -67,6 +79,7 @@ struct Config {
     stderr: Option<String>,
 }
 
+#[derive(Clone)]
 enum Kind {
     /// A wasi-testsuite binary and its config.
     Suite { wasm: PathBuf, config: Config },
@@ -113,6 +126,8 @@ enum RunCheck {
 struct Case {
     name: String,
     kind: Kind,
+    /// Compiled for aarch64 and run under qemu (an `aarch64/` case).
+    aarch64: bool,
     /// Why it is expected to fail on wasmaot (its `[[wasi]]` entry in tests/known-failures.toml).
     known: Option<String>,
 }
@@ -153,6 +168,7 @@ fn suite_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
                 name: format!("{suite}/{stem}"),
                 kind: Kind::Suite { wasm, config },
                 known: None,
+                aarch64: false,
             });
         }
     }
@@ -174,6 +190,7 @@ fn sandbox_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
             name: format!("sandbox/{stem}"),
             kind: Kind::Sandbox { source, expected },
             known: None,
+            aarch64: false,
         });
     }
     Ok(())
@@ -212,8 +229,24 @@ fn run_cases(tools: &Tools, cases: &mut Vec<Case>) {
                 source: dir.join(src),
             },
             known: None,
+            aarch64: false,
         });
     }
+}
+
+/// The `aarch64/` twin of every suite and sandbox case.
+fn aarch64_cases(cases: &mut Vec<Case>) {
+    let twins: Vec<Case> = cases
+        .iter()
+        .filter(|c| matches!(c.kind, Kind::Suite { .. } | Kind::Sandbox { .. }))
+        .map(|c| Case {
+            name: format!("aarch64/{}", c.name),
+            kind: c.kind.clone(),
+            known: None,
+            aarch64: true,
+        })
+        .collect();
+    cases.extend(twins);
 }
 
 /// The `[[wasi]]` entries of `tests/known-failures.toml`: case name → reason; an entry naming
@@ -307,13 +340,41 @@ impl Ctx {
 }
 
 /// The flags a suite case is compiled with: its `--env`s, and `--dir .::/` if it has a root
-/// (the executable is started in a copy of it).
-fn suite_flags(wasm: &Path, config: &Config) -> Vec<String> {
+/// (the executable is started in a copy of it); `--target` for an aarch64 case.
+fn suite_flags(wasm: &Path, config: &Config, aarch64: bool) -> Vec<String> {
     let mut flags = env_flags(&config.env);
     if root_dir(wasm, config).is_some() {
         flags.extend(["--dir".into(), ".::/".into()]);
     }
+    if aarch64 {
+        flags.extend(["--target".into(), AARCH64.into()]);
+    }
     flags
+}
+
+/// The flags an aarch64 sandbox program is compiled with: the policy `wasmaot run --dir
+/// ROOT::/` gives it, baked in as `--dir .::/` (it is started in ROOT).
+fn sandbox_aarch64_flags() -> Vec<String> {
+    ["--dir", ".::/", "--target", AARCH64]
+        .map(String::from)
+        .to_vec()
+}
+
+/// An invocation of a compiled executable with `argv0`: directly, or an aarch64 one under qemu
+/// (a missing qemu is an error that says how to install it).
+fn native_invocation(ctx: &Ctx, exe: &Path, argv0: String, aarch64: bool) -> Result<Invocation> {
+    if !aarch64 {
+        let mut inv = Invocation::new(exe);
+        inv.argv0 = Some(argv0);
+        return Ok(inv);
+    }
+    let Some(qemu) = &ctx.tools.qemu_aarch64 else {
+        bail!(
+            "qemu-aarch64 not found: run `make tools` (or `apt-get install qemu-user \
+             gcc-aarch64-linux-gnu libc6-dev-arm64-cross`), or set QEMU_AARCH64"
+        );
+    };
+    Ok(Invocation::new(qemu).arg("-0").arg(argv0).arg(exe))
 }
 
 /// The root fixture of a suite case, if any.
@@ -349,12 +410,17 @@ fn copy_root(ctx: &Ctx, name: &str, root: Option<&Path>) -> Result<(tempfile::Te
     Ok((scratch, dir))
 }
 
-fn run_suite_wasmaot(ctx: &Ctx, name: &str, wasm: &Path, config: &Config) -> Result<Vec<String>> {
-    let exe = ctx.compile(wasm, &suite_flags(wasm, config))?;
+fn run_suite_wasmaot(
+    ctx: &Ctx,
+    name: &str,
+    wasm: &Path,
+    config: &Config,
+    aarch64: bool,
+) -> Result<Vec<String>> {
+    let exe = ctx.compile(wasm, &suite_flags(wasm, config, aarch64))?;
     let (_scratch, dir) = copy_root(ctx, name, root_dir(wasm, config).as_deref())?;
-    let mut inv = Invocation::new(&exe).timeout(TIMEOUT);
-    inv.argv0 = Some(file_name(wasm));
-    inv.args = config.args.iter().map(OsString::from).collect();
+    let mut inv = native_invocation(ctx, &exe, file_name(wasm), aarch64)?.timeout(TIMEOUT);
+    inv.args.extend(config.args.iter().map(OsString::from));
     inv.clear_env = true;
     inv.cwd = Some(dir);
     Ok(check_suite_outcome(&run(&inv)?, config))
@@ -445,7 +511,8 @@ fn snapshot_outside(scratch: &Path) -> Result<String> {
     Ok(s)
 }
 
-/// Runs a sandbox program under `engine` ("wasmaot" or "wasmtime").
+/// Runs a sandbox program under `engine`: "wasmaot" (`wasmaot run`), "wasmtime", or
+/// "aarch64" (compiled for aarch64, run under qemu in the root).
 fn run_sandbox(
     ctx: &Ctx,
     name: &str,
@@ -457,21 +524,30 @@ fn run_sandbox(
     let scratch = ctx.scratch(name)?;
     let root = sandbox_tree(scratch.path())?;
     let before = snapshot_outside(scratch.path())?;
-    let mut inv = if engine == "wasmaot" {
-        let mut inv = Invocation::new(&ctx.tools.wasmaot).arg("run");
-        inv.env.push((
-            "WASMAOT_CACHE_DIR".into(),
-            ctx.tools.cache.join("wasmaot-run").display().to_string(),
-        ));
-        inv
-    } else {
-        Invocation::new(&ctx.tools.wasmtime).arg("run")
+    let mut inv = match engine {
+        "aarch64" => {
+            let exe = ctx.compile(&wasm, &sandbox_aarch64_flags())?;
+            let mut inv = native_invocation(ctx, &exe, file_name(&wasm), true)?;
+            inv.cwd = Some(root.clone());
+            inv
+        }
+        "wasmaot" => {
+            let mut inv = Invocation::new(&ctx.tools.wasmaot).arg("run");
+            inv.env.push((
+                "WASMAOT_CACHE_DIR".into(),
+                ctx.tools.cache.join("wasmaot-run").display().to_string(),
+            ));
+            inv
+        }
+        _ => Invocation::new(&ctx.tools.wasmtime).arg("run"),
     };
-    inv = inv
-        .arg("--dir")
-        .arg(format!("{}::/", root.display()))
-        .arg(&wasm)
-        .timeout(TIMEOUT);
+    if engine != "aarch64" {
+        inv = inv
+            .arg("--dir")
+            .arg(format!("{}::/", root.display()))
+            .arg(&wasm);
+    }
+    inv = inv.timeout(TIMEOUT);
     inv.clear_env = true;
     inv.env.push(("PATH".into(), "/usr/bin:/bin".into()));
     let out = run(&inv)?;
@@ -497,7 +573,12 @@ fn run_sandbox(
 /// Compiles what a case needs on the wasmaot side (run before the runs, in parallel).
 fn prepare(ctx: &Ctx, case: &Case) -> Result<()> {
     match &case.kind {
-        Kind::Suite { wasm, config } => ctx.compile(wasm, &suite_flags(wasm, config)).map(drop),
+        Kind::Suite { wasm, config } => ctx
+            .compile(wasm, &suite_flags(wasm, config, case.aarch64))
+            .map(drop),
+        Kind::Sandbox { source, .. } if case.aarch64 => ctx
+            .compile(&ctx.build_c(source)?, &sandbox_aarch64_flags())
+            .map(drop),
         Kind::Sandbox { source, .. } | Kind::Run { source, .. } => ctx.build(source).map(drop),
     }
 }
@@ -512,18 +593,22 @@ fn side_ok(r: &Result<Vec<String>>) -> bool {
 }
 
 fn run_case(ctx: &Ctx, case: &Case) -> Verdict {
+    // An aarch64 case's wasmtime side would be its host twin's.
+    let wasmtime = ctx.wasmtime && !case.aarch64;
     match &case.kind {
         Kind::Suite { wasm, config } => Verdict {
-            wasmaot: run_suite_wasmaot(ctx, &case.name, wasm, config),
-            wasmtime: ctx
-                .wasmtime
-                .then(|| run_suite_wasmtime(ctx, &case.name, wasm, config)),
+            wasmaot: run_suite_wasmaot(ctx, &case.name, wasm, config, case.aarch64),
+            wasmtime: wasmtime.then(|| run_suite_wasmtime(ctx, &case.name, wasm, config)),
         },
         Kind::Sandbox { source, expected } => Verdict {
-            wasmaot: run_sandbox(ctx, &case.name, source, expected, "wasmaot"),
-            wasmtime: ctx
-                .wasmtime
-                .then(|| run_sandbox(ctx, &case.name, source, expected, "wasmtime")),
+            wasmaot: run_sandbox(
+                ctx,
+                &case.name,
+                source,
+                expected,
+                if case.aarch64 { "aarch64" } else { "wasmaot" },
+            ),
+            wasmtime: wasmtime.then(|| run_sandbox(ctx, &case.name, source, expected, "wasmtime")),
         },
         Kind::Run { check, source } => Verdict {
             wasmaot: run_check(ctx, &case.name, *check, source),
@@ -1086,6 +1171,7 @@ fn problems_text(r: &Result<Vec<String>>) -> String {
 
 struct Args {
     wasmtime: bool,
+    aarch64: bool,
     jobs: usize,
     list: bool,
     filters: Vec<String>,
@@ -1094,6 +1180,7 @@ struct Args {
 fn parse_args() -> Result<Args> {
     let mut args = Args {
         wasmtime: true,
+        aarch64: true,
         jobs: default_jobs(),
         list: false,
         filters: Vec::new(),
@@ -1102,10 +1189,13 @@ fn parse_args() -> Result<Args> {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--no-wasmtime" => args.wasmtime = false,
+            "--no-aarch64" => args.aarch64 = false,
             "--list" => args.list = true,
             "--jobs" | "-j" => args.jobs = jobs_value(&mut it)?,
             "-h" | "--help" => {
-                println!("usage: wasi [--no-wasmtime] [--jobs N] [--list] [FILTER...]");
+                println!(
+                    "usage: wasi [--no-wasmtime] [--no-aarch64] [--jobs N] [--list] [FILTER...]"
+                );
                 std::process::exit(0);
             }
             s if s.starts_with('-') => bail!("unknown option {s}"),
@@ -1127,10 +1217,14 @@ fn real_main() -> Result<bool> {
     suite_cases(&tools, &mut cases)?;
     sandbox_cases(&tools, &mut cases)?;
     run_cases(&tools, &mut cases);
+    aarch64_cases(&mut cases);
     // A listed case that no longer exists is a stale entry: the run fails.
     let known = known_failures(&tools, cases.iter().map(|c| c.name.as_str()))?;
     for c in &mut cases {
         c.known = known.get(&c.name).cloned();
+    }
+    if !args.aarch64 {
+        cases.retain(|c| !c.aarch64);
     }
     if !args.filters.is_empty() {
         cases.retain(|c| args.filters.iter().any(|f| c.name.contains(f.as_str())));
@@ -1230,7 +1324,7 @@ fn real_main() -> Result<bool> {
         start.elapsed().as_secs_f64(),
         compiled
     );
-    if args.wasmtime {
+    if wt_passed + wt_failed > 0 {
         println!("wasmtime: {wt_passed} passed, {wt_failed} failed");
         if differences.is_empty() {
             println!("no differences between wasmaot and wasmtime");

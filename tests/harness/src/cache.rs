@@ -1,0 +1,297 @@
+//! Content-addressed build caches under `tests/.cache/`: Go programs ([`go_build`]), C
+//! programs built with zig's clang ([`zig_cc`]) and wasmtime's precompiled modules
+//! ([`wasmtime_precompiled`]), each computed once per key across threads ([`Memo`]).
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use sha2::{Digest, Sha256};
+
+use crate::{Invocation, Tools, run};
+
+/// Computes each value once per key, even when several threads ask at the same time.
+pub struct Memo<V> {
+    cells: Mutex<HashMap<String, Arc<MemoCell<V>>>>,
+}
+
+/// One memoised value, or the error computing it gave.
+type MemoCell<V> = OnceLock<Result<V, String>>;
+
+impl<V> Default for Memo<V> {
+    fn default() -> Self {
+        Memo {
+            cells: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<V: Clone> Memo<V> {
+    pub fn get(&self, key: &str, compute: impl FnOnce() -> Result<V>) -> Result<V> {
+        let cell = {
+            let mut cells = self.cells.lock().unwrap_or_else(|e| e.into_inner());
+            cells.entry(key.to_string()).or_default().clone()
+        };
+        cell.get_or_init(|| compute().map_err(|e| format!("{e:#}")))
+            .clone()
+            .map_err(|e| anyhow!(e))
+    }
+}
+
+pub fn sha256_hex(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes `data` to `path` through a temporary file in the same directory, so that readers
+/// never see half a file (other threads or an interrupted run).
+fn publish(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let dir = path.parent().context("cache path without a parent")?;
+    fs::create_dir_all(dir)?;
+    let tmp = tempfile::Builder::new().prefix(".tmp-").tempdir_in(dir)?;
+    let staged = tmp.path().join("out");
+    write(&staged)?;
+    fs::rename(&staged, path)?;
+    Ok(())
+}
+
+static GO_VERSION: OnceLock<Result<String, String>> = OnceLock::new();
+static GO_BUILDS: OnceLock<Memo<PathBuf>> = OnceLock::new();
+static ZIG_VERSION: OnceLock<Result<String, String>> = OnceLock::new();
+static C_BUILDS: OnceLock<Memo<PathBuf>> = OnceLock::new();
+static WASMTIME_VERSION: OnceLock<Result<String, String>> = OnceLock::new();
+static WASMTIME_PRECOMPILED: OnceLock<Memo<PathBuf>> = OnceLock::new();
+
+/// The environment every `go` command runs with: offline, no modules, caches under
+/// `tests/.cache`, no toolchain switching, no cgo.
+pub fn go_env(tools: &Tools) -> Vec<(String, String)> {
+    let cache = tools.cache.display().to_string();
+    vec![
+        ("GOOS".into(), "wasip1".into()),
+        ("GOARCH".into(), "wasm".into()),
+        ("GO111MODULE".into(), "off".into()),
+        ("GOFLAGS".into(), String::new()),
+        ("GOPROXY".into(), "off".into()),
+        ("GOTOOLCHAIN".into(), "local".into()),
+        ("GOWORK".into(), "off".into()),
+        ("GOENV".into(), "off".into()),
+        ("CGO_ENABLED".into(), "0".into()),
+        ("GOCACHE".into(), format!("{cache}/go-build")),
+        ("GOPATH".into(), format!("{cache}/gopath")),
+        ("GOTMPDIR".into(), String::new()),
+    ]
+}
+
+/// The environment of a native `go build` with cgo (a Go host program): the host's OS and
+/// architecture, module mode without network, the same caches as [`go_env`].
+pub fn go_env_native(tools: &Tools) -> Vec<(String, String)> {
+    let cache = tools.cache.display().to_string();
+    vec![
+        ("GOOS".into(), String::new()),
+        ("GOARCH".into(), String::new()),
+        ("GO111MODULE".into(), "on".into()),
+        ("GOFLAGS".into(), "-mod=mod".into()),
+        ("GOPROXY".into(), "off".into()),
+        ("GOTOOLCHAIN".into(), "local".into()),
+        ("GOWORK".into(), "off".into()),
+        ("GOENV".into(), "off".into()),
+        ("CGO_ENABLED".into(), "1".into()),
+        ("GOCACHE".into(), format!("{cache}/go-build")),
+        ("GOPATH".into(), format!("{cache}/gopath")),
+        ("GOTMPDIR".into(), String::new()),
+    ]
+}
+
+/// The trimmed stdout of a tool's version command (`what`, for messages), run once per
+/// process and kept in `cell` (an error too).
+fn tool_version(
+    cell: &OnceLock<Result<String, String>>,
+    what: &str,
+    invocation: impl FnOnce() -> Invocation,
+) -> Result<String> {
+    cell.get_or_init(|| {
+        let out = run(&invocation()).map_err(|e| format!("{e:#}"))?;
+        if out.status() != 0 {
+            return Err(format!("`{what}` failed: {}", out.stderr_text()));
+        }
+        Ok(out.stdout_text().trim().to_string())
+    })
+    .clone()
+    .map_err(|e| anyhow!(e))
+}
+
+/// Builds `out` once per `hash` (through [`publish`], with `write`), unless an earlier run
+/// left it in the cache already.
+fn cached_build(
+    builds: &OnceLock<Memo<PathBuf>>,
+    hash: &str,
+    out: &Path,
+    write: impl FnOnce(&Path) -> Result<()>,
+) -> Result<PathBuf> {
+    builds.get_or_init(Memo::default).get(hash, || {
+        if out.is_file() {
+            return Ok(out.to_path_buf());
+        }
+        publish(out, write)?;
+        Ok(out.to_path_buf())
+    })
+}
+
+pub fn go_version(tools: &Tools) -> Result<String> {
+    tool_version(&GO_VERSION, "go version", || {
+        let mut inv = Invocation::new(&tools.go).arg("version");
+        inv.env = go_env(tools);
+        inv
+    })
+}
+
+/// Builds the Go program in `dir` (its `*.go` files, standard library only) with
+/// `GOOS=wasip1 GOARCH=wasm`, cached in `tests/.cache/go/` by a hash of the sources and
+/// the Go version. Returns the `.wasm` path.
+pub fn go_build(tools: &Tools, dir: &Path) -> Result<PathBuf> {
+    go_build_with(tools, dir, &[])
+}
+
+/// [`go_build`] with extra `go build` flags (e.g. `-buildmode=c-shared` for a reactor).
+pub fn go_build_with(tools: &Tools, dir: &Path, flags: &[&str]) -> Result<PathBuf> {
+    let version = go_version(tools)?;
+    let mut sources: Vec<PathBuf> = fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "go"))
+        .collect();
+    sources.sort();
+    if sources.is_empty() {
+        bail!("no .go files in {}", dir.display());
+    }
+    let mut parts: Vec<Vec<u8>> = vec![version.into_bytes(), b"-trimpath".to_vec()];
+    parts.extend(flags.iter().map(|f| f.as_bytes().to_vec()));
+    for s in &sources {
+        parts.push(
+            s.file_name()
+                .unwrap_or_default()
+                .as_encoded_bytes()
+                .to_vec(),
+        );
+        parts.push(fs::read(s)?);
+    }
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    let hash = sha256_hex(&refs);
+    let name = dir.file_name().unwrap_or_default().to_string_lossy();
+    let out = tools
+        .cache
+        .join("go")
+        .join(format!("{name}-{}.wasm", &hash[..16]));
+    cached_build(&GO_BUILDS, &hash, &out, |staged| {
+        let mut inv = Invocation::new(&tools.go)
+            .args(["build", "-trimpath"])
+            .args(flags.iter().copied())
+            .arg("-o")
+            .arg(staged)
+            .args(sources.iter().map(|s| s.as_os_str().to_owned()))
+            .timeout(Duration::from_secs(600));
+        inv.env = go_env(tools);
+        inv.cwd = Some(dir.to_path_buf());
+        let res = run(&inv)?;
+        if res.status() != 0 || !staged.is_file() {
+            bail!(
+                "go build of {} failed ({}):\n{}",
+                dir.display(),
+                res.describe_end(),
+                res.stderr_text()
+            );
+        }
+        Ok(())
+    })
+}
+
+/// zig's C compiler: the venv's Python with the pip package `ziglang` (`make tools`).
+fn zig_python(tools: &Tools) -> PathBuf {
+    tools.root.join(".tools/venv/bin/python")
+}
+
+/// Builds the C program `source` for `wasm32-wasi` with zig's clang (`-target wasm32-wasi`,
+/// then `flags`), cached in `tests/.cache/c/` by a hash of the source, the flags and zig's
+/// version. Returns the `.wasm` path.
+pub fn zig_cc(tools: &Tools, source: &Path, flags: &[&str]) -> Result<PathBuf> {
+    let python = zig_python(tools);
+    let version = tool_version(&ZIG_VERSION, "python -m ziglang version", || {
+        Invocation::new(&python).args(["-m", "ziglang", "version"])
+    })
+    .context("zig is not installed (`make tools` installs it)")?;
+    let mut parts: Vec<Vec<u8>> = vec![version.into_bytes()];
+    parts.extend(flags.iter().map(|f| f.as_bytes().to_vec()));
+    parts.push(fs::read(source).with_context(|| format!("reading {}", source.display()))?);
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    let hash = sha256_hex(&refs);
+    let name = source
+        .parent()
+        .and_then(Path::file_name)
+        .unwrap_or_default()
+        .to_string_lossy();
+    let out = tools
+        .cache
+        .join("c")
+        .join(format!("{name}-{}.wasm", &hash[..16]));
+    cached_build(&C_BUILDS, &hash, &out, |staged| {
+        let inv = Invocation::new(&python)
+            .args(["-m", "ziglang", "cc", "-target", "wasm32-wasi"])
+            .args(flags.iter().copied())
+            .arg("-o")
+            .arg(staged)
+            .arg(source)
+            .timeout(Duration::from_secs(600));
+        let res = run(&inv)?;
+        if res.status() != 0 || !staged.is_file() {
+            bail!(
+                "zig cc of {} failed ({}):\n{}",
+                source.display(),
+                res.describe_end(),
+                res.stderr_text()
+            );
+        }
+        Ok(())
+    })
+}
+
+pub fn wasmtime_version(tools: &Tools) -> Result<String> {
+    tool_version(&WASMTIME_VERSION, "wasmtime --version", || {
+        Invocation::new(&tools.wasmtime).arg("--version")
+    })
+}
+
+/// `wasmtime compile`s a module once (cached in `tests/.cache/wasmtime/`) so that the many
+/// runs of a large Go module do not each spend seconds in Cranelift.
+pub fn wasmtime_precompiled(tools: &Tools, wasm: &Path) -> Result<PathBuf> {
+    let version = wasmtime_version(tools)?;
+    let bytes = fs::read(wasm).with_context(|| format!("reading {}", wasm.display()))?;
+    let hash = sha256_hex(&[version.as_bytes(), &bytes]);
+    let out = tools
+        .cache
+        .join("wasmtime")
+        .join(format!("{}.cwasm", &hash[..24]));
+    cached_build(&WASMTIME_PRECOMPILED, &hash, &out, |staged| {
+        let inv = Invocation::new(&tools.wasmtime)
+            .arg("compile")
+            .arg(wasm)
+            .arg("-o")
+            .arg(staged)
+            .timeout(Duration::from_secs(600));
+        let res = run(&inv)?;
+        if res.status() != 0 {
+            bail!(
+                "wasmtime compile {} failed: {}",
+                wasm.display(),
+                res.stderr_text()
+            );
+        }
+        Ok(())
+    })
+}

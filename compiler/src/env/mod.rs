@@ -9,6 +9,7 @@ mod alias;
 mod calls;
 mod globals;
 mod heap;
+mod heap64;
 mod tables;
 pub mod traps;
 

@@ -16,7 +16,7 @@ pub enum FeatureSet {
     #[default]
     Wasm2,
     /// WebAssembly 2.0 plus the 3.0 proposals wasmaot implements ([`SUPPORTED_3_0`]). Every
-    /// other 3.0 proposal (tail calls, exceptions, memory64, relaxed SIMD, GC, ...) stays
+    /// other 3.0 proposal (tail calls, exceptions, relaxed SIMD, GC, ...) stays
     /// disabled, so the validator rejects modules that use it.
     Wasm3,
 }
@@ -24,7 +24,8 @@ pub enum FeatureSet {
 /// The WebAssembly 3.0 proposals wasmaot implements, beyond 2.0.
 pub const SUPPORTED_3_0: WasmFeatures = WasmFeatures::EXTENDED_CONST
     .union(WasmFeatures::MULTI_MEMORY)
-    .union(WasmFeatures::FUNCTION_REFERENCES);
+    .union(WasmFeatures::FUNCTION_REFERENCES)
+    .union(WasmFeatures::MEMORY64);
 
 impl FeatureSet {
     /// The wasmparser feature flags of this set.
@@ -50,10 +51,10 @@ mod tests {
         let f = FeatureSet::Wasm3.wasm_features();
         assert!(f.contains(WasmFeatures::WASM2));
         assert!(f.extended_const() && f.multi_memory() && f.function_references());
+        assert!(f.memory64());
         for off in [
             WasmFeatures::TAIL_CALL,
             WasmFeatures::EXCEPTIONS,
-            WasmFeatures::MEMORY64,
             WasmFeatures::RELAXED_SIMD,
             WasmFeatures::GC,
             WasmFeatures::THREADS,

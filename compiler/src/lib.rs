@@ -56,12 +56,12 @@ pub struct Compiled {
 }
 
 /// Compiles wasm bytes to an object file and the module's host-facing interface, validating
-/// with exactly the WebAssembly 2.0 feature set.
+/// with the options' feature set (exactly WebAssembly 2.0 by default).
 pub fn compile_module(wasm: &[u8], opts: &Options) -> Result<Compiled> {
-    compile_module_with(wasm, opts, module::FeatureSet::Wasm2)
+    compile_module_with(wasm, opts, opts.features)
 }
 
-/// Compiles wasm bytes to an object file, validating with `features`.
+/// Compiles wasm bytes to an object file, validating with `features` (not the options').
 pub fn compile_object_with(
     wasm: &[u8],
     opts: &Options,

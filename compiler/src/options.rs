@@ -1,4 +1,5 @@
-//! Compile options: target, optimisation level, output kind, sandbox policy, linker, threads.
+//! Compile options: target, optimisation level, output kind, sandbox policy, linker, threads,
+//! the WebAssembly feature set.
 //!
 //! Must never hold anything that is not fixed before compilation starts.
 
@@ -57,6 +58,9 @@ pub struct Options {
     pub import_symbols: Vec<ImportSymbol>,
     /// The prefix of a static library's or Go package's C names (`--name`).
     pub name: Option<String>,
+    /// The feature set modules are validated with (`--wasm`): exactly WebAssembly 2.0 unless
+    /// asked.
+    pub features: crate::module::FeatureSet,
 }
 
 /// One `--import MODULE::NAME=SYMBOL`.
@@ -102,6 +106,7 @@ impl Default for Options {
             link: Vec::new(),
             import_symbols: Vec::new(),
             name: None,
+            features: crate::module::FeatureSet::Wasm2,
         }
     }
 }

@@ -78,6 +78,11 @@ struct Args {
     /// Compile threads (default: one per core). The output is identical whatever the number.
     #[arg(short = 'j', long)]
     jobs: Option<usize>,
+    /// The WebAssembly version modules are validated as: `2.0`, or `3.0` for 2.0 plus the 3.0
+    /// proposals wasmaot implements (extended constant expressions, multiple memories, typed
+    /// function references, memory64); a module using any other proposal is rejected.
+    #[arg(long = "wasm", value_name = "VERSION", default_value = "2.0", value_parser = ["2.0", "3.0"])]
+    wasm: String,
 }
 
 /// Parses a `--dir HOST[::GUEST]` value.
@@ -160,6 +165,10 @@ fn run(args: Args) -> Result<()> {
             .name
             .clone()
             .or_else(|| Some(wasmaot::embed::default_name(&args.output))),
+        features: match args.wasm.as_str() {
+            "3.0" => wasmaot::module::FeatureSet::Wasm3,
+            _ => wasmaot::module::FeatureSet::Wasm2,
+        },
     };
     let input = &args.input;
     let bytes =

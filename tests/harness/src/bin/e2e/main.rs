@@ -496,12 +496,15 @@ fn corpus_timeout(
 /// A trap module's first line is `;; what -> "expected message"`; the first function
 /// defined in it is the one that traps and must appear in the backtrace. An optional second
 /// line `;; backtrace: f g h` lists every frame wasmaot's backtrace must show, innermost first
-/// (inlined functions included).
+/// (inlined functions included). An optional line `;; wasmaot flags: ...` among the leading
+/// comment lines gives extra `wasmaot` flags (`--wasm 3.0` for a 3.0 proposal; wasmtime runs
+/// with its defaults).
 struct TrapModule {
     path: PathBuf,
     message: String,
     function: String,
     frames: Vec<String>,
+    flags: Vec<String>,
 }
 
 fn read_trap_module(path: &Path) -> Result<TrapModule> {
@@ -529,11 +532,18 @@ fn read_trap_module(path: &Path) -> Result<TrapModule> {
         .and_then(|l| l.strip_prefix(";; backtrace:"))
         .map(|l| l.split_whitespace().map(str::to_string).collect())
         .unwrap_or_default();
+    let flags = text
+        .lines()
+        .take_while(|l| l.starts_with(";;"))
+        .find_map(|l| l.strip_prefix(";; wasmaot flags:"))
+        .map(|l| l.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
     Ok(TrapModule {
         path: path.to_path_buf(),
         message,
         function,
         frames,
+        flags,
     })
 }
 
@@ -578,7 +588,8 @@ fn trap_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
                     "wasmaot",
                     (|| {
                         let scratch = ctx.scratch(&case_name)?;
-                        let exe = ctx.compile(&module.path, scratch.path(), "trap.exe", &[])?;
+                        let exe =
+                            ctx.compile(&module.path, scratch.path(), "trap.exe", &module.flags)?;
                         let out = run_native(&exe, &spec, None)?;
                         let mut problems = check_trap(&out, &reference, &module.function);
                         problems.extend(check_backtrace(&out, &module.frames));
@@ -869,7 +880,8 @@ fn aarch64_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
         cases.push(case(name, move |ctx| {
             aarch64_run(ctx, |qemu| {
                 let scratch = ctx.scratch(&case_name)?;
-                let flags = vec!["--target".to_string(), AARCH64.to_string()];
+                let mut flags = vec!["--target".to_string(), AARCH64.to_string()];
+                flags.extend(module.flags.iter().cloned());
                 let exe = ctx.compile(&module.path, scratch.path(), "trap.exe", &flags)?;
                 let out = run_native(&exe, &trap_spec(&module), Some(qemu))?;
                 let mut problems = check_trap(&out, &module.message, &module.function);

@@ -34,8 +34,8 @@ impl FuncEnv<'_> {
         }
     }
 
-    /// `a + b` (both i64), trapping with `MemoryOutOfBounds` (or `code`) if the sum wraps: an
-    /// end that does not fit in 64 bits is past every memory's and table's length.
+    /// `a + b` (both i64), trapping with `code` if the sum wraps: an end that does not fit in
+    /// 64 bits is past every memory's length.
     pub(super) fn add_or_trap(
         &mut self,
         builder: &mut FunctionBuilder,

@@ -81,8 +81,9 @@ struct Args {
     /// The WebAssembly version modules are validated as: `2.0`, or `3.0` for 2.0 plus the 3.0
     /// proposals wasmaot implements (extended constant expressions, multiple memories, typed
     /// function references, memory64); a module using any other proposal is rejected.
-    #[arg(long = "wasm", value_name = "VERSION", default_value = "2.0", value_parser = ["2.0", "3.0"])]
-    wasm: String,
+    // Not `--wasm`: `wasmaot run` reads that as wasmtime's `-W KEY=VAL`.
+    #[arg(long = "wasm-version", value_name = "VERSION", default_value = "2.0", value_parser = ["2.0", "3.0"])]
+    wasm_version: String,
 }
 
 /// Parses a `--dir HOST[::GUEST]` value.
@@ -165,7 +166,7 @@ fn run(args: Args) -> Result<()> {
             .name
             .clone()
             .or_else(|| Some(wasmaot::embed::default_name(&args.output))),
-        features: match args.wasm.as_str() {
+        features: match args.wasm_version.as_str() {
             "3.0" => wasmaot::module::FeatureSet::Wasm3,
             _ => wasmaot::module::FeatureSet::Wasm2,
         },

@@ -1,6 +1,6 @@
 ;; 64-bit memory (memory64) above 4 GiB, then a load one byte past its end -> "out of bounds memory access"
 ;; backtrace: load_past_end _start
-;; wasmaot flags: --wasm 3.0
+;; wasmaot flags: --wasm-version 3.0
 (module
   ;; 65537 pages: 4 GiB + 64 KiB, addressable only with i64 addresses.
   (memory (export "memory") i64 65537)

@@ -1,6 +1,6 @@
 ;; 64-bit table (memory64) read at index 2^32, which a 32-bit truncation would make 0 -> "undefined element: out of bounds table access"
 ;; backtrace: get_far _start
-;; wasmaot flags: --wasm 3.0
+;; wasmaot flags: --wasm-version 3.0
 (module
   (type $answer (func (result i32)))
   (memory $m32 1)

@@ -497,8 +497,8 @@ fn corpus_timeout(
 /// defined in it is the one that traps and must appear in the backtrace. An optional second
 /// line `;; backtrace: f g h` lists every frame wasmaot's backtrace must show, innermost first
 /// (inlined functions included). An optional line `;; wasmaot flags: ...` among the leading
-/// comment lines gives extra `wasmaot` flags (`--wasm 3.0` for a 3.0 proposal; wasmtime runs
-/// with its defaults).
+/// comment lines gives extra `wasmaot` flags (`--wasm-version 3.0` for a 3.0 proposal;
+/// wasmtime runs with its defaults).
 struct TrapModule {
     path: PathBuf,
     message: String,

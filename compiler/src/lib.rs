@@ -62,7 +62,7 @@ pub fn compile_module(wasm: &[u8], opts: &Options) -> Result<Compiled> {
     compile_module_with(wasm, opts, opts.features)
 }
 
-/// Compiles wasm bytes to an object file, validating with `features`.
+/// Compiles wasm bytes to an object file, validating with `features` (not the options').
 pub fn compile_object_with(
     wasm: &[u8],
     opts: &Options,

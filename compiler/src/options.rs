@@ -1,4 +1,5 @@
-//! Compile options: target, optimisation level, output kind, sandbox policy, linker, threads.
+//! Compile options: target, optimisation level, output kind, sandbox policy, linker, threads,
+//! the WebAssembly feature set.
 //!
 //! Must never hold anything that is not fixed before compilation starts.
 
@@ -57,8 +58,8 @@ pub struct Options {
     pub import_symbols: Vec<ImportSymbol>,
     /// The prefix of a static library's or Go package's C names (`--name`).
     pub name: Option<String>,
-    /// The feature set the module is validated with: the 3.0 proposals wasmaot implements,
-    /// or exactly WebAssembly 2.0 (`--wasm2`).
+    /// The feature set the module is validated with: the 3.0 proposals wasmaot implements
+    /// (the default), or exactly WebAssembly 2.0 (`--wasm-version 2.0`).
     pub features: crate::module::FeatureSet,
 }
 

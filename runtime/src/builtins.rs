@@ -21,10 +21,11 @@ const TABLE_OOB: TrapCode = TrapCode::TableOutOfBounds;
 // ---------------------------------------------------------------------------------------------
 // Semantics.
 
-/// `memory.grow`: the old size in pages, or -1.
-pub(crate) fn memory_grow(d: &mut InstanceData, mem: u32, delta: u32) -> i32 {
-    match d.memory(mem).and_then(|m| m.grow(delta as u64)) {
-        Some(old) => old as i32,
+/// `memory.grow`: the old size in pages, or -1 (compiled code truncates both to i32 for a
+/// 32-bit memory, whose delta it zero-extended).
+pub(crate) fn memory_grow(d: &mut InstanceData, mem: u32, delta: u64) -> i64 {
+    match d.memory(mem).and_then(|m| m.grow(delta)) {
+        Some(old) => old as i64,
         None => -1,
     }
 }
@@ -34,7 +35,7 @@ pub(crate) fn memory_init(
     d: &mut InstanceData,
     mem: u32,
     data: u32,
-    dst: u32,
+    dst: u64,
     src: u32,
     len: u32,
 ) -> Result<(), TrapCode> {
@@ -52,13 +53,13 @@ pub(crate) fn memory_init(
 pub(crate) fn memory_write(
     d: &mut InstanceData,
     mem: u32,
-    dst: u32,
+    dst: u64,
     bytes: &[u8],
 ) -> Result<(), TrapCode> {
     let t = d
         .memory(mem)
         .ok_or(MEM_OOB)?
-        .range(dst as u64, bytes.len() as u64)
+        .range(dst, bytes.len() as u64)
         .ok_or(MEM_OOB)?;
     // SAFETY: the destination range is in bounds; it cannot overlap `bytes` (read-only module
     // data).
@@ -78,9 +79,9 @@ fn table_ptr(d: &InstanceData, t: u32) -> Result<*mut Table, TrapCode> {
 }
 
 /// `table.grow`: the old size, or -1.
-pub(crate) fn table_grow(d: &mut InstanceData, table: u32, init: u64, delta: u32) -> i32 {
-    match d.table(table).and_then(|t| t.grow(delta as u64, init)) {
-        Some(old) => old as i32,
+pub(crate) fn table_grow(d: &mut InstanceData, table: u32, init: u64, delta: u64) -> i64 {
+    match d.table(table).and_then(|t| t.grow(delta, init)) {
+        Some(old) => old as i64,
         None => -1,
     }
 }
@@ -89,12 +90,12 @@ pub(crate) fn table_grow(d: &mut InstanceData, table: u32, init: u64, delta: u32
 pub(crate) fn table_fill(
     d: &mut InstanceData,
     table: u32,
-    dst: u32,
+    dst: u64,
     val: u64,
-    len: u32,
+    len: u64,
 ) -> Result<(), TrapCode> {
     let t = d.table(table).ok_or(TABLE_OOB)?;
-    let r = t.range(dst as u64, len as u64).ok_or(TABLE_OOB)?;
+    let r = t.range(dst, len).ok_or(TABLE_OOB)?;
     t.elements_mut()[r].fill(val);
     Ok(())
 }
@@ -104,16 +105,16 @@ pub(crate) fn table_copy(
     d: &mut InstanceData,
     dst_table: u32,
     src_table: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
 ) -> Result<(), TrapCode> {
     let (tp, sp) = (table_ptr(d, dst_table)?, table_ptr(d, src_table)?);
     // SAFETY: live tables; shared references only until the write below.
     let (sr, tr) = unsafe {
         (
-            (*sp).range(src as u64, len as u64).ok_or(TABLE_OOB)?,
-            (*tp).range(dst as u64, len as u64).ok_or(TABLE_OOB)?,
+            (*sp).range(src, len).ok_or(TABLE_OOB)?,
+            (*tp).range(dst, len).ok_or(TABLE_OOB)?,
         )
     };
     if ptr::eq(tp, sp) {
@@ -131,7 +132,7 @@ pub(crate) fn table_init(
     d: &mut InstanceData,
     table: u32,
     elem: u32,
-    dst: u32,
+    dst: u64,
     src: u32,
     len: u32,
 ) -> Result<(), TrapCode> {
@@ -143,7 +144,7 @@ pub(crate) fn table_init(
     }
     // SAFETY: a live table, distinct from the instance's segment storage.
     let t = unsafe { &mut *tp };
-    let r = t.range(dst as u64, len as u64).ok_or(TABLE_OOB)?;
+    let r = t.range(dst, len as u64).ok_or(TABLE_OOB)?;
     t.elements_mut()[r].copy_from_slice(&seg[src as usize..end as usize]);
     Ok(())
 }
@@ -254,14 +255,14 @@ macro_rules! or_trap {
 
 builtin! {
     /// `memory.grow`: old size in pages or -1.
-    fn wasmaot_rt_memory_grow / memory_grow_body(vmctx, mem: u32, delta: u32) -> i32 [a, b, c] _frame =>
+    fn wasmaot_rt_memory_grow / memory_grow_body(vmctx, mem: u32, delta: u64) -> i64 [a, b, c] _frame =>
         // SAFETY: called by compiled code with its vmctx.
         memory_grow(unsafe { instance(vmctx) }, mem, delta)
 }
 
 builtin! {
     /// `memory.init`.
-    fn wasmaot_rt_memory_init / memory_init_body(vmctx, mem: u32, data: u32, dst: u32, src: u32, len: u32) [] frame =>
+    fn wasmaot_rt_memory_init / memory_init_body(vmctx, mem: u32, data: u32, dst: u64, src: u32, len: u32) [] frame =>
         // SAFETY: called by compiled code with its vmctx.
         or_trap!(frame, memory_init(unsafe { instance(vmctx) }, mem, data, dst, src, len))
 }
@@ -275,28 +276,28 @@ builtin! {
 
 builtin! {
     /// `table.grow`: old size or -1.
-    fn wasmaot_rt_table_grow / table_grow_body(vmctx, table: u32, init: u64, delta: u32) -> i32 [a, b] _frame =>
+    fn wasmaot_rt_table_grow / table_grow_body(vmctx, table: u32, init: u64, delta: u64) -> i64 [a, b] _frame =>
         // SAFETY: called by compiled code with its vmctx.
         table_grow(unsafe { instance(vmctx) }, table, init, delta)
 }
 
 builtin! {
     /// `table.fill`.
-    fn wasmaot_rt_table_fill / table_fill_body(vmctx, table: u32, dst: u32, val: u64, len: u32) [a] frame =>
+    fn wasmaot_rt_table_fill / table_fill_body(vmctx, table: u32, dst: u64, val: u64, len: u64) [a] frame =>
         // SAFETY: called by compiled code with its vmctx.
         or_trap!(frame, table_fill(unsafe { instance(vmctx) }, table, dst, val, len))
 }
 
 builtin! {
     /// `table.copy`.
-    fn wasmaot_rt_table_copy / table_copy_body(vmctx, dst_table: u32, src_table: u32, dst: u32, src: u32, len: u32) [] frame =>
+    fn wasmaot_rt_table_copy / table_copy_body(vmctx, dst_table: u32, src_table: u32, dst: u64, src: u64, len: u64) [] frame =>
         // SAFETY: called by compiled code with its vmctx.
         or_trap!(frame, table_copy(unsafe { instance(vmctx) }, dst_table, src_table, dst, src, len))
 }
 
 builtin! {
     /// `table.init`.
-    fn wasmaot_rt_table_init / table_init_body(vmctx, table: u32, elem: u32, dst: u32, src: u32, len: u32) [] frame =>
+    fn wasmaot_rt_table_init / table_init_body(vmctx, table: u32, elem: u32, dst: u64, src: u32, len: u32) [] frame =>
         // SAFETY: called by compiled code with its vmctx.
         or_trap!(frame, table_init(unsafe { instance(vmctx) }, table, elem, dst, src, len))
 }
@@ -378,6 +379,24 @@ mod tests {
             assert_eq!(elems(d)[4..], [7, 7]);
             assert_eq!(table_fill(d, 0, 6, 0, 0), Ok(()));
             assert_eq!(table_grow(d, 1, 0, 0), -1);
+        });
+    }
+
+    #[test]
+    fn operands_are_64_bit_never_truncated() {
+        // memory64 widened every index and length to u64: values past 32 bits are out of
+        // bounds (or too large a delta), never wrapped to a small in-bounds one.
+        with_instance(|d| {
+            assert_eq!(table_fill(d, 0, 1 << 32, 5, 1), Err(TABLE_OOB));
+            assert_eq!(table_fill(d, 0, 0, 5, (1 << 32) + 1), Err(TABLE_OOB));
+            assert_eq!(table_copy(d, 0, 0, u64::MAX, 0, 1), Err(TABLE_OOB));
+            assert_eq!(table_copy(d, 0, 0, 0, 1 << 32, 0), Err(TABLE_OOB));
+            assert_eq!(table_init(d, 0, 0, 1 << 32, 0, 0), Err(TABLE_OOB));
+            assert_eq!(memory_init(d, 0, 1, 1 << 32, 0, 0), Err(MEM_OOB));
+            assert_eq!(memory_write(d, 0, 1 << 32, b""), Err(MEM_OOB));
+            assert_eq!(memory_grow(d, 0, 1 << 32), -1);
+            assert_eq!(table_grow(d, 0, 0, u64::MAX), -1);
+            assert_eq!(d.table(0).unwrap().elements(), [0, 0, 0, 0x1234]);
         });
     }
 

@@ -1,6 +1,10 @@
 //! Linear memory: one [`abi::MEMORY_RESERVATION`](wasmaot_abi::MEMORY_RESERVATION) mapping per
-//! memory, `PROT_NONE` except for the first `length` bytes, so compiled code needs no bounds
-//! checks (an access past `length` faults and becomes `out of bounds memory access`).
+//! 32-bit memory, `PROT_NONE` except for the first `length` bytes, so compiled code needs no
+//! bounds checks (an access past `length` faults and becomes `out of bounds memory access`).
+//!
+//! A 64-bit memory (memory64 proposal) is bounds-checked explicitly by compiled code against
+//! `length`, so it needs no guard region: its mapping is just the most it may grow to, its
+//! declared maximum capped at [`MAX_PAGES64`] pages; growing beyond returns -1.
 //!
 //! A process-wide byte limit ([`set_byte_limit`], an executable's `--max-memory`) caps every
 //! memory: growing past it fails (`memory.grow` returns -1) and a larger minimum is an error.
@@ -16,6 +20,11 @@ use wasmaot_abi::{MEMORY_RESERVATION, WASM_PAGE_SIZE};
 
 /// The most pages a 32-bit memory can have (4 GiB).
 pub const MAX_PAGES: u64 = 65536;
+
+/// The most pages a 64-bit memory can have here (8 GiB: the address space a 32-bit memory
+/// reserves with its guard; the memory64 proposal allows up to 2^48 pages, but its base never
+/// moves, so its whole maximum is reserved up front).
+pub const MAX_PAGES64: u64 = (8 << 30) / WASM_PAGE_SIZE;
 
 /// The most bytes any linear memory may have (`--max-memory`); `u64::MAX`: no limit.
 static BYTE_LIMIT: AtomicU64 = AtomicU64::new(u64::MAX);
@@ -48,8 +57,8 @@ const _: () = {
 /// Why a memory could not be created.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum MemoryError {
-    #[error("memory minimum of {0} pages exceeds the limit of 65536 pages")]
-    MinTooLarge(u64),
+    #[error("memory minimum of {0} pages exceeds the limit of {1} pages")]
+    MinTooLarge(u64, u64),
     #[error("memory minimum of {min} pages exceeds its maximum of {max} pages")]
     MinAboveMax { min: u64, max: u64 },
     /// wasmtime's wording for the same failure.
@@ -66,10 +75,14 @@ pub enum MemoryError {
 #[derive(Debug)]
 pub struct LinearMemory {
     def: VMMemoryDefinition,
-    /// Maximum in pages (already capped at [`MAX_PAGES`]).
+    /// Maximum in pages (already capped at [`MAX_PAGES`] or [`MAX_PAGES64`]).
     max_pages: u64,
     /// The declared maximum as written in the module (`NO_MAX` when none), for import checks.
     declared_max: u64,
+    /// Bytes mapped at `base` (unmapped on drop).
+    reservation: u64,
+    /// A 64-bit memory (i64 addresses, explicit bounds checks in compiled code).
+    index64: bool,
 }
 
 fn os_error() -> String {
@@ -77,11 +90,21 @@ fn os_error() -> String {
 }
 
 impl LinearMemory {
-    /// Reserves the address space and makes the first `min_pages` pages read-write (zeroed).
-    /// `max_pages` is [`wasmaot_abi::descriptor::NO_MAX`] when unbounded.
+    /// A 32-bit memory: reserves the address space and makes the first `min_pages` pages
+    /// read-write (zeroed). `max_pages` is [`wasmaot_abi::descriptor::NO_MAX`] when unbounded.
     pub fn new(min_pages: u64, max_pages: u64) -> Result<Box<LinearMemory>, MemoryError> {
-        if min_pages > MAX_PAGES {
-            return Err(MemoryError::MinTooLarge(min_pages));
+        Self::with_index_type(min_pages, max_pages, false)
+    }
+
+    /// A 32-bit memory (`index64` false, as [`LinearMemory::new`]) or a 64-bit one.
+    pub fn with_index_type(
+        min_pages: u64,
+        max_pages: u64,
+        index64: bool,
+    ) -> Result<Box<LinearMemory>, MemoryError> {
+        let limit = if index64 { MAX_PAGES64 } else { MAX_PAGES };
+        if min_pages > limit {
+            return Err(MemoryError::MinTooLarge(min_pages, limit));
         }
         if min_pages.saturating_mul(WASM_PAGE_SIZE) > byte_limit() {
             return Err(MemoryError::MinAboveLimit(min_pages, byte_limit()));
@@ -92,11 +115,19 @@ impl LinearMemory {
                 max: max_pages,
             });
         }
+        let declared_max = max_pages;
+        let max_pages = max_pages.min(limit);
+        // A 32-bit memory needs its guard; a 64-bit one only room to grow (at least a page:
+        // mmap rejects an empty mapping).
+        let reservation = match index64 {
+            false => MEMORY_RESERVATION,
+            true => (max_pages * WASM_PAGE_SIZE).max(WASM_PAGE_SIZE),
+        };
         // SAFETY: a fresh anonymous PROT_NONE mapping; we own it until Drop.
         let base = unsafe {
             libc::mmap(
                 ptr::null_mut(),
-                MEMORY_RESERVATION as usize,
+                reservation as usize,
                 libc::PROT_NONE,
                 libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
                 -1,
@@ -111,8 +142,10 @@ impl LinearMemory {
                 base: base.cast(),
                 length: 0,
             },
-            max_pages: max_pages.min(MAX_PAGES),
-            declared_max: max_pages,
+            max_pages,
+            declared_max,
+            reservation,
+            index64,
         });
         if min_pages > 0 && mem.grow(min_pages).is_none() {
             return Err(MemoryError::Os(os_error()));
@@ -153,6 +186,11 @@ impl LinearMemory {
         self.declared_max
     }
 
+    /// Whether this is a 64-bit memory (memory64 proposal).
+    pub fn is_64(&self) -> bool {
+        self.index64
+    }
+
     /// `memory.grow`: the old size in pages, or `None` if the memory cannot grow by `delta`.
     pub fn grow(&mut self, delta: u64) -> Option<u64> {
         let old = self.pages();
@@ -164,8 +202,9 @@ impl LinearMemory {
             return Some(old);
         }
         let new_len = new * WASM_PAGE_SIZE;
-        // SAFETY: [base+length, base+new_len) lies inside our reservation (new <= 65536 pages
-        // = 4 GiB < MEMORY_RESERVATION). Freshly unprotected anonymous pages read as zero.
+        // SAFETY: [base+length, base+new_len) lies inside our reservation (new <= max_pages,
+        // and `new` reserved max_pages, or 65536 pages = 4 GiB < MEMORY_RESERVATION). Freshly
+        // unprotected anonymous pages read as zero.
         let rc = unsafe {
             libc::mprotect(
                 self.def.base.add(self.def.length as usize).cast(),
@@ -195,7 +234,7 @@ impl Drop for LinearMemory {
     fn drop(&mut self) {
         // SAFETY: unmapping exactly the reservation made in `new`.
         unsafe {
-            libc::munmap(self.def.base.cast(), MEMORY_RESERVATION as usize);
+            libc::munmap(self.def.base.cast(), self.reservation as usize);
         }
     }
 }
@@ -231,7 +270,7 @@ mod tests {
     fn limits() {
         assert_eq!(
             LinearMemory::new(65537, NO_MAX).unwrap_err(),
-            MemoryError::MinTooLarge(65537)
+            MemoryError::MinTooLarge(65537, MAX_PAGES)
         );
         assert!(matches!(
             LinearMemory::new(2, 1),
@@ -244,5 +283,30 @@ mod tests {
         let def = m.definition();
         // SAFETY: def comes from definition().
         assert_eq!(unsafe { LinearMemory::from_definition(def) }.pages(), 0);
+    }
+
+    #[test]
+    fn memory64_grows_past_4_gib_up_to_its_cap() {
+        // Unbounded: capped at MAX_PAGES64, past the 65536 pages of a 32-bit memory.
+        let mut m = LinearMemory::with_index_type(65537, NO_MAX, true).unwrap();
+        assert!(m.is_64() && !LinearMemory::new(0, 0).unwrap().is_64());
+        assert_eq!(m.byte_len(), 65537 * WASM_PAGE_SIZE);
+        let last = 65537 * WASM_PAGE_SIZE - 1;
+        let p = m.range(last, 1).unwrap();
+        // SAFETY: the last byte of the memory, above 4 GiB, is RW.
+        unsafe { *p = 9 };
+        assert!(m.range(last, 2).is_none());
+        assert_eq!(m.grow(MAX_PAGES64 - 65537), Some(65537));
+        assert_eq!(m.grow(1), None);
+        assert_eq!(
+            LinearMemory::with_index_type(MAX_PAGES64 + 1, NO_MAX, true).unwrap_err(),
+            MemoryError::MinTooLarge(MAX_PAGES64 + 1, MAX_PAGES64)
+        );
+        // A declared maximum (even 0) is all that is reserved, and all it may grow to.
+        let mut m = LinearMemory::with_index_type(0, 0, true).unwrap();
+        assert_eq!(m.grow(1), None);
+        let mut m = LinearMemory::with_index_type(1, 1 << 48, true).unwrap();
+        assert_eq!(m.declared_max(), 1 << 48);
+        assert_eq!(m.grow(1), Some(1));
     }
 }

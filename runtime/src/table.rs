@@ -60,6 +60,8 @@ pub struct Table {
     /// A typed reference element type's `wasmaot_abi::types::typed_ref` encoding; empty for
     /// `funcref` and `externref`.
     refs: &'static [u8],
+    /// A 64-bit table (memory64 proposal: i64 indices).
+    index64: bool,
 }
 
 impl Table {
@@ -81,7 +83,19 @@ impl Table {
             max,
             elem_type,
             refs: &[],
+            index64: false,
         }))
+    }
+
+    /// Makes this a 64-bit table (memory64 proposal), or a 32-bit one; only the import checks
+    /// read it (compiled code knows each table's index type).
+    pub fn set_index64(&mut self, index64: bool) {
+        self.index64 = index64;
+    }
+
+    /// Whether this is a 64-bit table.
+    pub fn is_64(&self) -> bool {
+        self.index64
     }
 
     /// Sets the typed reference element type (see the `refs` field).

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
+use wasmaot::module::FeatureSet;
 use wasmaot::{Cpu, Emit, OptLevel, Options};
 use wasmaot_abi::policy::Policy;
 
@@ -68,8 +69,9 @@ fn build_id() -> String {
     format!("{} {exe}", env!("CARGO_PKG_VERSION"))
 }
 
-/// The cache key of a module compiled for `target` at `opt` with `cpu` features.
-pub fn key(wasm: &[u8], target: &str, opt: OptLevel, cpu: Cpu) -> String {
+/// The cache key of a module compiled for `target` at `opt` with `cpu` features, validated
+/// with the `features` feature set.
+pub fn key(wasm: &[u8], target: &str, opt: OptLevel, cpu: Cpu, features: FeatureSet) -> String {
     let mut h = Sha256::new();
     for part in [
         b"wasmaot-run\0".as_slice(),
@@ -78,6 +80,7 @@ pub fn key(wasm: &[u8], target: &str, opt: OptLevel, cpu: Cpu) -> String {
         target.as_bytes(),
         format!("{opt:?}").as_bytes(),
         format!("{cpu:?}").as_bytes(),
+        format!("{features:?}").as_bytes(),
     ] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part);
@@ -119,9 +122,15 @@ fn remove_stale(exe_dir: &Path) {
 }
 
 /// The cached executable for `wasm`, compiling it first if needed.
-pub fn executable(wasm: &[u8], opt: OptLevel, cpu: Cpu, verbose: bool) -> Result<PathBuf> {
+pub fn executable(
+    wasm: &[u8],
+    opt: OptLevel,
+    cpu: Cpu,
+    features: FeatureSet,
+    verbose: bool,
+) -> Result<PathBuf> {
     let target = wasmaot::options::host_target();
-    let key = key(wasm, target, opt, cpu);
+    let key = key(wasm, target, opt, cpu, features);
     let root = cache_dir()?.join(LAYOUT);
     let exe_dir = root.join("exe");
     let entry = exe_dir.join(&key);
@@ -165,6 +174,7 @@ pub fn executable(wasm: &[u8], opt: OptLevel, cpu: Cpu, verbose: bool) -> Result
             from_env: true,
             ..Policy::default()
         },
+        features,
         ..Options::default()
     };
     // Links into a temporary file in `exe_dir` and renames it to `entry` only when complete.
@@ -191,6 +201,7 @@ mod tests {
             "x86_64-unknown-linux-gnu",
             OptLevel::O2,
             Cpu::Native,
+            FeatureSet::Wasm2,
         );
         assert_eq!(a.len(), 64);
         assert_eq!(
@@ -199,7 +210,8 @@ mod tests {
                 b"\0asm",
                 "x86_64-unknown-linux-gnu",
                 OptLevel::O2,
-                Cpu::Native
+                Cpu::Native,
+                FeatureSet::Wasm2
             )
         );
         assert_ne!(
@@ -208,7 +220,8 @@ mod tests {
                 b"\0asm ",
                 "x86_64-unknown-linux-gnu",
                 OptLevel::O2,
-                Cpu::Native
+                Cpu::Native,
+                FeatureSet::Wasm2
             )
         );
         assert_ne!(
@@ -217,7 +230,8 @@ mod tests {
                 b"\0asm",
                 "aarch64-unknown-linux-gnu",
                 OptLevel::O2,
-                Cpu::Native
+                Cpu::Native,
+                FeatureSet::Wasm2
             )
         );
         assert_ne!(
@@ -226,7 +240,18 @@ mod tests {
                 b"\0asm",
                 "x86_64-unknown-linux-gnu",
                 OptLevel::O1,
-                Cpu::Native
+                Cpu::Native,
+                FeatureSet::Wasm2
+            )
+        );
+        assert_ne!(
+            a,
+            key(
+                b"\0asm",
+                "x86_64-unknown-linux-gnu",
+                OptLevel::O2,
+                Cpu::Native,
+                FeatureSet::Wasm3
             )
         );
     }

@@ -78,11 +78,11 @@ struct Args {
     /// Compile threads (default: one per core). The output is identical whatever the number.
     #[arg(short = 'j', long)]
     jobs: Option<usize>,
-    /// Validate as exactly WebAssembly 2.0: reject the 3.0 proposals wasmaot otherwise
-    /// accepts (exceptions, tail calls, relaxed SIMD, multiple memories, typed function
-    /// references, extended constant expressions).
-    #[arg(long)]
-    wasm2: bool,
+    /// The WebAssembly version modules are validated as: `3.0` (the default) for 2.0 plus the
+    /// 3.0 proposals wasmaot implements (everything but GC), or exactly `2.0`.
+    // Not `--wasm`: `wasmaot run` reads that as wasmtime's `-W KEY=VAL`.
+    #[arg(long = "wasm-version", value_name = "VERSION", default_value = "3.0", value_parser = ["2.0", "3.0"])]
+    wasm_version: String,
 }
 
 /// Parses a `--dir HOST[::GUEST]` value.
@@ -165,9 +165,9 @@ fn run(args: Args) -> Result<()> {
             .name
             .clone()
             .or_else(|| Some(wasmaot::embed::default_name(&args.output))),
-        features: match args.wasm2 {
-            true => wasmaot::module::FeatureSet::Wasm2,
-            false => wasmaot::module::FeatureSet::Wasm3,
+        features: match args.wasm_version.as_str() {
+            "3.0" => wasmaot::module::FeatureSet::Wasm3,
+            _ => wasmaot::module::FeatureSet::Wasm2,
         },
     };
     let input = &args.input;
@@ -180,11 +180,11 @@ fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-/// `e`, with a pointer to `--wasm2` when that flag is what rejected the module (it uses a
-/// 3.0 proposal wasmaot implements).
+/// `e`, with a pointer to `--wasm-version 2.0` when that is what rejected the module (it uses
+/// a 3.0 proposal wasmaot implements).
 fn wasm2_hint(e: wasmaot::CompileError, wasm: &[u8], opts: &Options) -> anyhow::Error {
     use wasmaot::module::{FeatureSet, ParseOptions, parse};
-    let accepted_without_wasm2 = opts.features == FeatureSet::Wasm2
+    let accepted_by_3_0 = opts.features == FeatureSet::Wasm2
         && matches!(e, wasmaot::CompileError::Unsupported { .. })
         && parse(
             wasm,
@@ -194,8 +194,8 @@ fn wasm2_hint(e: wasmaot::CompileError, wasm: &[u8], opts: &Options) -> anyhow::
             },
         )
         .is_ok();
-    match accepted_without_wasm2 {
-        true => anyhow::anyhow!("{e} (a WebAssembly 3.0 feature, rejected because of `--wasm2`)"),
+    match accepted_by_3_0 {
+        true => anyhow::anyhow!("{e} (a WebAssembly 3.0 feature, rejected because of `--wasm-version 2.0`)"),
         false => e.into(),
     }
 }

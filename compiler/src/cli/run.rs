@@ -14,8 +14,9 @@
 //! (`cli`, `preview0`, `preview2`, ...), `--allow-precompiled`. Ours: `-v`/`--verbose` reports
 //! the cache entry used and whether it was compiled (`WASMAOT_VERBOSE=1` does the same),
 //! `--opt N` the optimisation level (default 2), `--cpu baseline|x86-64-v3|native` the CPU
-//! features (default `baseline`, as `wasmaot`: measured, `native` pays only for `math/big`). Options must come before the module; the
-//! arguments after it belong to the program.
+//! features (default `baseline`, as `wasmaot`: measured, `native` pays only for `math/big`),
+//! `--wasm-version 2.0|3.0` the feature set (as `wasmaot`). Options must come before the
+//! module; the arguments after it belong to the program.
 //!
 //! Must never give the program more than the flags grant.
 
@@ -24,6 +25,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use wasmaot::module::FeatureSet;
 use wasmaot::{Cpu, OptLevel};
 use wasmaot_abi::policy::{Policy, RUN_POLICY_ENV};
 
@@ -45,6 +47,8 @@ Options:
   --argv0 NAME           argv[0] for the program (default: the module's file name)
   --opt N                optimisation level 0, 1 or 2 (default 2)
   --cpu CPU              CPU features: baseline, x86-64-v3 or native (default baseline)
+  --wasm-version V       validate as WebAssembly 3.0 (default: 2.0 plus every 3.0 proposal
+                         but GC) or exactly 2.0
   --max-memory SIZE      limit each linear memory to SIZE (bytes, or N KiB/MiB/GiB;
                          -W max-memory-size=BYTES also works)
   --timeout DURATION     end the program with `wasm trap: interrupt` after DURATION
@@ -61,6 +65,7 @@ struct RunArgs {
     argv0: Option<OsString>,
     opt: u8,
     cpu: Cpu,
+    features: FeatureSet,
     verbose: bool,
     module: PathBuf,
     args: Vec<OsString>,
@@ -109,6 +114,7 @@ fn parse(argv: Vec<OsString>) -> Result<Option<RunArgs>> {
         opt: 2,
         cpu: Cpu::Baseline,
         verbose: std::env::var_os("WASMAOT_VERBOSE").is_some_and(|v| !v.is_empty() && v != "0"),
+        features: FeatureSet::Wasm3,
         ..RunArgs::default()
     };
     let mut it = argv.into_iter();
@@ -191,6 +197,14 @@ fn parse(argv: Vec<OsString>) -> Result<Option<RunArgs>> {
                     format!("--cpu `{v}`: expected one of {}", Cpu::NAMES.join(", "))
                 })?;
             }
+            "--wasm-version" => {
+                let v = value("--wasm-version")?;
+                p.features = match v.as_str() {
+                    "2.0" => FeatureSet::Wasm2,
+                    "3.0" => FeatureSet::Wasm3,
+                    _ => bail!("--wasm-version `{v}`: expected 2.0 or 3.0"),
+                };
+            }
             "-v" | "--verbose" => p.verbose = true,
             "--max-memory" => {
                 p.policy.max_memory = Some(super::limits::parse_size(&value("--max-memory")?)?)
@@ -242,7 +256,7 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
         1 => OptLevel::O1,
         _ => OptLevel::O2,
     };
-    let entry = cache::executable(&wasm, opt_level, args.cpu, args.verbose)
+    let entry = cache::executable(&wasm, opt_level, args.cpu, args.features, args.verbose)
         .with_context(|| input.display().to_string())?;
     // The executable reports what wasmtime reports as an error as wasmtime does (see
     // `wasmaot_abi::policy::Policy::wasmtime_run`), naming the module as the user did.
@@ -300,7 +314,15 @@ mod tests {
         assert_eq!(p.policy.tcp_listen, vec!["127.0.0.1:0".to_string()]);
         assert_eq!(p.policy.max_memory, Some(65536));
         assert_eq!(p.policy.timeout_ms, Some(2000));
-        let q = parse_strs(&["--max-memory", "2MiB", "--timeout=500ms", "a.wasm"]);
+        assert_eq!(p.features, FeatureSet::Wasm3);
+        let q = parse_strs(&[
+            "--max-memory",
+            "2MiB",
+            "--timeout=500ms",
+            "--wasm-version=3.0",
+            "a.wasm",
+        ]);
+        assert_eq!(q.features, FeatureSet::Wasm3);
         assert_eq!(q.policy.max_memory, Some(2 << 20));
         assert_eq!(q.policy.timeout_ms, Some(500));
         assert_eq!(p.module, PathBuf::from("app.wasm"));
@@ -314,6 +336,7 @@ mod tests {
         assert_eq!(p.module, PathBuf::from("-odd.wasm"));
         assert!(parse(vec!["--bogus".into(), "a.wasm".into()]).is_err());
         assert!(parse(vec!["--dir".into()]).is_err());
+        assert!(parse(vec!["--wasm-version".into(), "4.0".into(), "a.wasm".into()]).is_err());
         assert!(parse(vec![]).is_err());
     }
 }

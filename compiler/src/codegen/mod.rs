@@ -16,4 +16,6 @@ pub use isa::{Cpu, OptLevel, build_isa};
 pub use trampolines::{compile_array_call, compile_main_shim};
 
 #[cfg(test)]
+mod memory64_tests;
+#[cfg(test)]
 mod tests;

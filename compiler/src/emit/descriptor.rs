@@ -205,6 +205,7 @@ pub fn build_descriptor(
             m.imported as u8,
         );
         d.put_u8(at + offset_of!(MemoryDesc, shared) as u64, m.shared as u8);
+        d.put_u8(at + offset_of!(MemoryDesc, index64) as u64, m.index64 as u8);
     }
     d.put_self_slice(
         field(offset_of!(ModuleDescriptor, memories)),
@@ -229,6 +230,7 @@ pub fn build_descriptor(
             at + offset_of!(TableDesc, imported) as u64,
             t.imported as u8,
         );
+        d.put_u8(at + offset_of!(TableDesc, index64) as u64, t.index64 as u8);
         write_const(&mut d, at + offset_of!(TableDesc, init) as u64, &t.init);
         d.put_bytes_slice(at + offset_of!(TableDesc, refs) as u64, &t.refs, 1);
     }

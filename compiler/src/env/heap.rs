@@ -1,9 +1,11 @@
 //! Linear memories: native addresses for loads and stores, `memory.size`, inline `memory.copy`
 //! and `memory.fill` (bounds check + C library call), and the builtins behind `memory.grow`,
-//! `memory.init` and `data.drop`.
+//! `memory.init` and `data.drop`. 64-bit memories (memory64) take their addresses from
+//! `heap64.rs`; the bulk operators here accept i32 and i64 operands alike.
 //!
 //! Must never omit a bounds check unless the reservation covers the whole 32-bit index space
-//! plus the static offset plus the access width (it does: see the derivation in `heap_addr`).
+//! plus the static offset plus the access width (it does for a 32-bit memory: see the
+//! derivation in `heap_addr`; never for a 64-bit one).
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, AbiParam, InstBuilder, MemFlagsData, Value, types};
@@ -30,7 +32,7 @@ impl FuncEnv<'_> {
     /// The base address of memory `mem`. Memory bases never move (the whole reservation is
     /// mapped up front): memory 0's is loaded once per function, others' loads are `readonly`
     /// and `can_move`, so the optimiser hoists and shares them.
-    fn memory_base(&mut self, builder: &mut FunctionBuilder, mem: u32) -> Value {
+    pub(super) fn memory_base(&mut self, builder: &mut FunctionBuilder, mem: u32) -> Value {
         if mem == 0
             && let Some(base) = self.memory0_base
         {
@@ -45,10 +47,11 @@ impl FuncEnv<'_> {
         )
     }
 
-    /// The native address of a wasm access at `index + offset` in memory `mem`, as
-    /// `(address, immediate offset)` for a load/store instruction.
+    /// The native address of an `access_size`-byte wasm access at `index + offset` in memory
+    /// `mem`, as `(address, immediate offset)` for a load/store instruction.
     ///
-    /// No bounds check. Derivation: `index` is a u32 zero-extended, so `index <= 2^32 - 1`;
+    /// A 64-bit memory is checked explicitly ([`FuncEnv::heap_addr64`]). A 32-bit memory has
+    /// no bounds check. Derivation: `index` is a u32 zero-extended, so `index <= 2^32 - 1`;
     /// the static `offset` of a 32-bit memory is also `<= 2^32 - 1`; the widest access is 16
     /// bytes. So the last byte touched is at most `base + 2^33 - 2 + 15`, which is below
     /// `base + MEMORY_RESERVATION` (`8 GiB + 64 KiB`). Every byte of the reservation beyond the
@@ -60,8 +63,12 @@ impl FuncEnv<'_> {
         mem: u32,
         index: Value,
         offset: u64,
+        access_size: u32,
     ) -> (Value, i32) {
-        debug_assert!(offset <= u32::MAX as u64);
+        if self.memory_is_64(mem) {
+            return self.heap_addr64(builder, mem, index, offset, access_size);
+        }
+        debug_assert!(offset <= u32::MAX as u64 && access_size <= 16);
         let base = self.memory_base(builder, mem);
         let index = builder.ins().uextend(self.pointer_type, index);
         let addr = builder.ins().iadd(base, index);
@@ -82,31 +89,46 @@ impl FuncEnv<'_> {
         self.load_vmctx_readonly(builder, self.pointer_type, offset)
     }
 
-    /// `memory.size`: the current length in pages, as i32.
-    pub fn memory_size(&mut self, builder: &mut FunctionBuilder, mem: u32) -> Value {
+    /// The current length of memory `mem` in bytes (an i64).
+    pub(super) fn memory_length(&mut self, builder: &mut FunctionBuilder, mem: u32) -> Value {
         let def = self.memory_def(builder, mem);
         // The length changes when the memory grows: not readonly.
-        let len = builder.ins().load(
+        builder.ins().load(
             types::I64,
             super::mutable_flags(),
             def,
             memory_def::LENGTH as i32,
-        );
+        )
+    }
+
+    /// `memory.size`: the current length in pages, as the memory's index type.
+    pub fn memory_size(&mut self, builder: &mut FunctionBuilder, mem: u32) -> Value {
+        let len = self.memory_length(builder, mem);
         let pages = builder
             .ins()
             .ushr_imm_u(len, wasmaot_abi::WASM_PAGE_SIZE.trailing_zeros() as i64);
-        builder.ins().ireduce(types::I32, pages)
+        match self.memory_is_64(mem) {
+            true => pages,
+            false => builder.ins().ireduce(types::I32, pages),
+        }
     }
 
-    /// `memory.grow`: the old size in pages, or -1.
+    /// `memory.grow`: the old size in pages, or -1, as the memory's index type.
     pub fn memory_grow(&mut self, builder: &mut FunctionBuilder, mem: u32, delta: Value) -> Value {
-        let mem = builder.ins().iconst(types::I32, mem as i64);
-        self.call_builtin(builder, &builtins::MEMORY_GROW, &[mem, delta])[0]
+        let delta = self.zext64(builder, delta);
+        let index = builder.ins().iconst(types::I32, mem as i64);
+        let old = self.call_builtin(builder, &builtins::MEMORY_GROW, &[index, delta])[0];
+        match self.memory_is_64(mem) {
+            true => old,
+            false => builder.ins().ireduce(types::I32, old),
+        }
     }
 
     /// The native address of the `len`-byte range at `index` in memory `mem`, after trapping
     /// with `MemoryOutOfBounds` unless the whole range lies within the memory's current length.
-    /// Returns `(address, len as a pointer-sized value)`.
+    /// Returns `(address, len as a pointer-sized value)`. `index` and `len` are i32 or i64
+    /// (memory64: either may be 64-bit, as in a `memory.copy` between a 32-bit and a 64-bit
+    /// memory).
     fn checked_range(
         &mut self,
         builder: &mut FunctionBuilder,
@@ -114,18 +136,18 @@ impl FuncEnv<'_> {
         index: Value,
         len: Value,
     ) -> (Value, Value) {
-        let def = self.memory_def(builder, mem);
-        // The length changes when the memory grows: not readonly.
-        let length = builder.ins().load(
-            types::I64,
-            super::mutable_flags(),
-            def,
-            memory_def::LENGTH as i32,
-        );
-        let index = builder.ins().uextend(types::I64, index);
-        let len = builder.ins().uextend(types::I64, len);
-        // Both are below 2^32: the sum cannot wrap.
-        let end = builder.ins().iadd(index, len);
+        let length = self.memory_length(builder, mem);
+        let wide = [index, len]
+            .iter()
+            .any(|&v| builder.func.dfg.value_type(v) == types::I64);
+        let index = self.zext64(builder, index);
+        let len = self.zext64(builder, len);
+        let end = match wide {
+            // A 64-bit operand: the sum may wrap, which is out of bounds.
+            true => self.add_or_trap(builder, index, len, TrapCode::MemoryOutOfBounds),
+            // Both are below 2^32: the sum cannot wrap.
+            false => builder.ins().iadd(index, len),
+        };
         let oob = builder.ins().icmp(IntCC::UnsignedGreaterThan, end, length);
         self.trapnz(builder, oob, TrapCode::MemoryOutOfBounds);
         let base = self.memory_base(builder, mem);
@@ -185,6 +207,7 @@ impl FuncEnv<'_> {
         src: Value,
         len: Value,
     ) {
+        let dst = self.zext64(builder, dst);
         let mem = builder.ins().iconst(types::I32, mem as i64);
         let data = builder.ins().iconst(types::I32, data as i64);
         self.call_builtin(builder, &builtins::MEMORY_INIT, &[mem, data, dst, src, len]);

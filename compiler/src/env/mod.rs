@@ -10,6 +10,7 @@ mod calls;
 mod exceptions;
 mod globals;
 mod heap;
+mod heap64;
 mod tables;
 mod tail_calls;
 pub mod traps;

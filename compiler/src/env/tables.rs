@@ -1,6 +1,6 @@
 //! Tables and references: bounds-checked element access through the `{base, length}` table
 //! definition the vmctx points at, `ref.func`, and the builtins behind the table operators that
-//! allocate or copy.
+//! allocate or copy. Indices, sizes and lengths are i32 or, for a 64-bit table (memory64), i64.
 //!
 //! Must never read an element without first checking the index against the current length.
 
@@ -27,8 +27,8 @@ impl FuncEnv<'_> {
             .load(types::I64, mutable_flags(), def, table_def::LENGTH as i32)
     }
 
-    /// The address of element `index` (an i32) of `table`, after trapping with
-    /// `TableOutOfBounds` unless `index < length` (unsigned).
+    /// The address of element `index` (the table's index type) of `table`, after trapping
+    /// with `TableOutOfBounds` unless `index < length` (unsigned).
     pub fn table_elem_addr(
         &mut self,
         builder: &mut FunctionBuilder,
@@ -37,7 +37,7 @@ impl FuncEnv<'_> {
     ) -> Value {
         let def = self.table_def(builder, table);
         let len = self.table_len(builder, def);
-        let index = builder.ins().uextend(types::I64, index);
+        let index = self.zext64(builder, index);
         let oob = builder
             .ins()
             .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
@@ -72,14 +72,17 @@ impl FuncEnv<'_> {
         builder.ins().store(flags, value, addr, 0);
     }
 
-    /// `table.size`: the current length, as i32.
+    /// `table.size`: the current length, as the table's index type.
     pub fn table_size(&mut self, builder: &mut FunctionBuilder, table: u32) -> Value {
         let def = self.table_def(builder, table);
         let len = self.table_len(builder, def);
-        builder.ins().ireduce(types::I32, len)
+        match self.table_is_64(table) {
+            true => len,
+            false => builder.ins().ireduce(types::I32, len),
+        }
     }
 
-    /// `table.grow`: the old size, or -1.
+    /// `table.grow`: the old size, or -1, as the table's index type.
     pub fn table_grow(
         &mut self,
         builder: &mut FunctionBuilder,
@@ -87,8 +90,13 @@ impl FuncEnv<'_> {
         init: Value,
         delta: Value,
     ) -> Value {
-        let table = builder.ins().iconst(types::I32, table as i64);
-        self.call_builtin(builder, &builtins::TABLE_GROW, &[table, init, delta])[0]
+        let delta = self.zext64(builder, delta);
+        let index = builder.ins().iconst(types::I32, table as i64);
+        let old = self.call_builtin(builder, &builtins::TABLE_GROW, &[index, init, delta])[0];
+        match self.table_is_64(table) {
+            true => old,
+            false => builder.ins().ireduce(types::I32, old),
+        }
     }
 
     /// `table.fill`.
@@ -100,6 +108,8 @@ impl FuncEnv<'_> {
         value: Value,
         len: Value,
     ) {
+        let dst = self.zext64(builder, dst);
+        let len = self.zext64(builder, len);
         let table = builder.ins().iconst(types::I32, table as i64);
         self.call_builtin(builder, &builtins::TABLE_FILL, &[table, dst, value, len]);
     }
@@ -114,6 +124,9 @@ impl FuncEnv<'_> {
         src: Value,
         len: Value,
     ) {
+        let dst = self.zext64(builder, dst);
+        let src = self.zext64(builder, src);
+        let len = self.zext64(builder, len);
         let dst_table = builder.ins().iconst(types::I32, dst_table as i64);
         let src_table = builder.ins().iconst(types::I32, src_table as i64);
         self.call_builtin(
@@ -133,6 +146,7 @@ impl FuncEnv<'_> {
         src: Value,
         len: Value,
     ) {
+        let dst = self.zext64(builder, dst);
         let table = builder.ins().iconst(types::I32, table as i64);
         let elem = builder.ins().iconst(types::I32, elem as i64);
         self.call_builtin(

@@ -16,7 +16,7 @@ pub enum FeatureSet {
     #[default]
     Wasm2,
     /// WebAssembly 2.0 plus the 3.0 proposals wasmaot implements ([`SUPPORTED_3_0`]). Every
-    /// other 3.0 proposal (memory64, GC, ...) stays
+    /// other 3.0 proposal (GC, threads, legacy exceptions, ...) stays
     /// disabled, so the validator rejects modules that use it.
     Wasm3,
 }
@@ -27,7 +27,8 @@ pub const SUPPORTED_3_0: WasmFeatures = WasmFeatures::EXTENDED_CONST
     .union(WasmFeatures::FUNCTION_REFERENCES)
     .union(WasmFeatures::EXCEPTIONS)
     .union(WasmFeatures::TAIL_CALL)
-    .union(WasmFeatures::RELAXED_SIMD);
+    .union(WasmFeatures::RELAXED_SIMD)
+    .union(WasmFeatures::MEMORY64);
 
 impl FeatureSet {
     /// The wasmparser feature flags of this set.
@@ -53,10 +54,9 @@ mod tests {
         let f = FeatureSet::Wasm3.wasm_features();
         assert!(f.contains(WasmFeatures::WASM2));
         assert!(f.extended_const() && f.multi_memory() && f.function_references());
-        assert!(f.exceptions() && f.tail_call() && f.relaxed_simd());
+        assert!(f.exceptions() && f.tail_call() && f.relaxed_simd() && f.memory64());
         for off in [
             WasmFeatures::LEGACY_EXCEPTIONS,
-            WasmFeatures::MEMORY64,
             WasmFeatures::GC,
             WasmFeatures::THREADS,
         ] {

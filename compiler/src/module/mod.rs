@@ -65,6 +65,8 @@ pub struct TableInfo {
     /// A typed reference element type's `wasmaot_abi::types::typed_ref` encoding; empty for
     /// `funcref` and `externref`.
     pub refs: Vec<u8>,
+    /// A 64-bit table (memory64 proposal): i64 indices, sizes and lengths.
+    pub index64: bool,
 }
 
 /// A linear memory.
@@ -74,6 +76,8 @@ pub struct MemoryInfo {
     pub max_pages: Option<u64>,
     pub imported: bool,
     pub shared: bool,
+    /// A 64-bit memory (memory64 proposal): i64 addresses, sizes and lengths.
+    pub index64: bool,
 }
 
 /// A global.

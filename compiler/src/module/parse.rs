@@ -453,6 +453,7 @@ fn table_info(t: wasmparser::TableType, imported: bool) -> TableInfo {
             bits: [0, 0],
         },
         refs: Vec::new(),
+        index64: t.table64,
     }
 }
 
@@ -462,6 +463,7 @@ fn memory_info(m: wasmparser::MemoryType, imported: bool) -> MemoryInfo {
         max_pages: m.maximum,
         imported,
         shared: m.shared,
+        index64: m.memory64,
     }
 }
 

@@ -38,10 +38,8 @@ pub(super) fn translate(t: &mut Translator, op: &Operator) -> Result<bool> {
         O::I64Load16U { memarg } => load(t, memarg, I64, Load::U16),
         O::I64Load32S { memarg } => load(t, memarg, I64, Load::S32),
         O::I64Load32U { memarg } => load(t, memarg, I64, Load::U32),
-        O::I32Store { memarg }
-        | O::I64Store { memarg }
-        | O::F32Store { memarg }
-        | O::F64Store { memarg } => store(t, memarg, 0),
+        O::I32Store { memarg } | O::F32Store { memarg } => store(t, memarg, 32),
+        O::I64Store { memarg } | O::F64Store { memarg } => store(t, memarg, 64),
         O::I32Store8 { memarg } | O::I64Store8 { memarg } => store(t, memarg, 8),
         O::I32Store16 { memarg } | O::I64Store16 { memarg } => store(t, memarg, 16),
         O::I64Store32 { memarg } => store(t, memarg, 32),
@@ -85,9 +83,15 @@ pub(super) fn memory_index(memarg: &MemArg) -> u32 {
 
 fn load(t: &mut Translator, memarg: &MemArg, ty: types::Type, kind: Load) {
     let index = t.st.pop();
+    let size = match kind {
+        Load::Plain => ty.bytes(),
+        Load::S8 | Load::U8 => 1,
+        Load::S16 | Load::U16 => 2,
+        Load::S32 | Load::U32 => 4,
+    };
     let (addr, off) = t
         .env
-        .heap_addr(&mut t.b, memory_index(memarg), index, memarg.offset);
+        .heap_addr(&mut t.b, memory_index(memarg), index, memarg.offset, size);
     let f = t.env.heap_flags(&mut t.b);
     let ins = t.b.ins();
     let v = match kind {
@@ -102,18 +106,23 @@ fn load(t: &mut Translator, memarg: &MemArg, ty: types::Type, kind: Load) {
     t.st.push(v);
 }
 
-/// Stores the value on top of the stack, truncated to `bits` (0 = full width).
+/// Stores the low `bits` of the value on top of the stack (all of it when `bits` is its width).
 fn store(t: &mut Translator, memarg: &MemArg, bits: u32) {
     let (index, value) = t.st.pop2();
-    let (addr, off) = t
-        .env
-        .heap_addr(&mut t.b, memory_index(memarg), index, memarg.offset);
+    let full = t.b.func.dfg.value_type(value).bits() == bits;
+    let (addr, off) = t.env.heap_addr(
+        &mut t.b,
+        memory_index(memarg),
+        index,
+        memarg.offset,
+        bits / 8,
+    );
     let f = t.env.heap_flags(&mut t.b);
     let ins = t.b.ins();
     match bits {
+        _ if full => ins.store(f, value, addr, off),
         8 => ins.istore8(f, value, addr, off),
         16 => ins.istore16(f, value, addr, off),
-        32 => ins.istore32(f, value, addr, off),
-        _ => ins.store(f, value, addr, off),
+        _ => ins.istore32(f, value, addr, off),
     };
 }

@@ -2,9 +2,10 @@
 //! the splatting loads, `load32_zero`/`load64_zero`, and the single-lane loads and stores.
 //!
 //! Every access goes through the environment's heap addressing and flags, like the scalar
-//! accesses of `memory.rs`: no bounds check (the reservation covers the widest, 16-byte,
-//! access), and the one instruction that touches memory carries the heap trap code, so an
-//! out-of-bounds access faults there and is reported as a trap. Must never split an access in
+//! accesses of `memory.rs`: no bounds check in a 32-bit memory (the reservation covers the
+//! widest, 16-byte, access), and the one instruction that touches memory carries the heap trap
+//! code, so an out-of-bounds access faults there and is reported as a trap; a 64-bit memory's
+//! explicit check covers the access's whole width. Must never split an access in
 //! two (a partly out-of-bounds access must fault before writing anything).
 
 use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Type, Value, types};
@@ -21,7 +22,7 @@ pub(super) fn translate(t: &mut Translator, op: &Operator) -> Result<bool> {
     // A load of 8 bytes, each lane widened to twice its width.
     macro_rules! load_extend {
         ($memarg:expr, $f:ident) => {{
-            let (addr, off, flags) = address(t, $memarg);
+            let (addr, off, flags) = address(t, $memarg, 8);
             let v = t.b.ins().$f(flags, addr, off);
             t.push_vector(v);
         }};
@@ -29,13 +30,13 @@ pub(super) fn translate(t: &mut Translator, op: &Operator) -> Result<bool> {
 
     match op {
         O::V128Load { memarg } => {
-            let (addr, off, flags) = address(t, memarg);
+            let (addr, off, flags) = address(t, memarg, 16);
             let v = t.b.ins().load(I8X16, flags, addr, off);
             t.st.push(v);
         }
         O::V128Store { memarg } => {
             let v = t.pop_vector(I8X16);
-            let (addr, off, flags) = address(t, memarg);
+            let (addr, off, flags) = address(t, memarg, 16);
             t.b.ins().store(flags, v, addr, off);
         }
 
@@ -70,19 +71,20 @@ pub(super) fn translate(t: &mut Translator, op: &Operator) -> Result<bool> {
     Ok(true)
 }
 
-/// Pops the index operand of an access: its native address, immediate offset and flags.
-fn address(t: &mut Translator, memarg: &MemArg) -> (Value, i32, MemFlagsData) {
+/// Pops the index operand of a `size`-byte access: its native address, immediate offset and
+/// flags.
+fn address(t: &mut Translator, memarg: &MemArg, size: u32) -> (Value, i32, MemFlagsData) {
     let index = t.st.pop();
     let (addr, off) = t
         .env
-        .heap_addr(&mut t.b, memory_index(memarg), index, memarg.offset);
+        .heap_addr(&mut t.b, memory_index(memarg), index, memarg.offset, size);
     let flags = t.env.heap_flags(&mut t.b);
     (addr, off, flags)
 }
 
 /// `v128.loadN_splat`: a load of one lane of `ty`, splatted.
 fn load_splat(t: &mut Translator, memarg: &MemArg, ty: Type) {
-    let (addr, off, flags) = address(t, memarg);
+    let (addr, off, flags) = address(t, memarg, ty.lane_type().bytes());
     let x = t.b.ins().load(ty.lane_type(), flags, addr, off);
     let v = t.b.ins().splat(ty, x);
     t.push_vector(v);
@@ -90,7 +92,7 @@ fn load_splat(t: &mut Translator, memarg: &MemArg, ty: Type) {
 
 /// `v128.loadN_zero`: a load of one lane of `ty` into lane 0, the rest zero.
 fn load_zero(t: &mut Translator, memarg: &MemArg, ty: Type) {
-    let (addr, off, flags) = address(t, memarg);
+    let (addr, off, flags) = address(t, memarg, ty.lane_type().bytes());
     let x = t.b.ins().load(ty.lane_type(), flags, addr, off);
     let v = t.b.ins().scalar_to_vector(ty, x);
     t.push_vector(v);
@@ -99,7 +101,7 @@ fn load_zero(t: &mut Translator, memarg: &MemArg, ty: Type) {
 /// `v128.loadN_lane`: the vector operand with lane `lane` (of shape `ty`) replaced by a load.
 fn load_lane(t: &mut Translator, memarg: &MemArg, ty: Type, lane: u8) {
     let vector = t.pop_vector(ty);
-    let (addr, off, flags) = address(t, memarg);
+    let (addr, off, flags) = address(t, memarg, ty.lane_type().bytes());
     let x = t.b.ins().load(ty.lane_type(), flags, addr, off);
     let v = t.b.ins().insertlane(vector, x, lane);
     t.push_vector(v);
@@ -109,6 +111,6 @@ fn load_lane(t: &mut Translator, memarg: &MemArg, ty: Type, lane: u8) {
 fn store_lane(t: &mut Translator, memarg: &MemArg, ty: Type, lane: u8) {
     let vector = t.pop_vector(ty);
     let x = t.b.ins().extractlane(vector, lane);
-    let (addr, off, flags) = address(t, memarg);
+    let (addr, off, flags) = address(t, memarg, ty.lane_type().bytes());
     t.b.ins().store(flags, x, addr, off);
 }

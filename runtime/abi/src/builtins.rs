@@ -22,16 +22,21 @@ pub struct Builtin {
 
 use BuiltinType::{I32, I64};
 
+// Addresses, element indices, lengths and sizes are i64 whatever the index type of the memory
+// or table (memory64 proposal): compiled code zero-extends a 32-bit memory's or table's i32
+// operands and truncates the results back to i32 (-1 stays -1). Offsets into a data or element
+// segment stay i32 (segments are indexed by i32 in every case).
+
 /// `memory_grow(mem, delta_pages) -> old_pages or -1`
 pub const MEMORY_GROW: Builtin = Builtin {
     name: "memory_grow",
-    params: &[I32, I32],
-    results: &[I32],
+    params: &[I32, I64],
+    results: &[I64],
 };
 /// `memory_init(mem, data_index, dst, src, len)`; traps on out of bounds.
 pub const MEMORY_INIT: Builtin = Builtin {
     name: "memory_init",
-    params: &[I32, I32, I32, I32, I32],
+    params: &[I32, I32, I64, I32, I32],
     results: &[],
 };
 /// `data_drop(data_index)`
@@ -43,25 +48,25 @@ pub const DATA_DROP: Builtin = Builtin {
 /// `table_grow(table, init_ref, delta) -> old_size or -1`
 pub const TABLE_GROW: Builtin = Builtin {
     name: "table_grow",
-    params: &[I32, I64, I32],
-    results: &[I32],
+    params: &[I32, I64, I64],
+    results: &[I64],
 };
 /// `table_fill(table, dst, ref, len)`; traps on out of bounds.
 pub const TABLE_FILL: Builtin = Builtin {
     name: "table_fill",
-    params: &[I32, I32, I64, I32],
+    params: &[I32, I64, I64, I64],
     results: &[],
 };
 /// `table_copy(dst_table, src_table, dst, src, len)`; traps on out of bounds.
 pub const TABLE_COPY: Builtin = Builtin {
     name: "table_copy",
-    params: &[I32, I32, I32, I32, I32],
+    params: &[I32, I32, I64, I64, I64],
     results: &[],
 };
 /// `table_init(table, elem_index, dst, src, len)`; traps on out of bounds.
 pub const TABLE_INIT: Builtin = Builtin {
     name: "table_init",
-    params: &[I32, I32, I32, I32, I32],
+    params: &[I32, I32, I64, I32, I32],
     results: &[],
 };
 /// `elem_drop(elem_index)`

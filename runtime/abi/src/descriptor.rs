@@ -193,7 +193,10 @@ pub struct MemoryDesc {
     pub max_pages: u64,
     pub imported: u8,
     pub shared: u8,
-    pub _pad: [u8; 6],
+    /// 1 for a 64-bit memory (memory64 proposal: i64 addresses, explicit bounds checks), 0 for
+    /// a 32-bit one.
+    pub index64: u8,
+    pub _pad: [u8; 5],
 }
 
 /// One table.
@@ -206,7 +209,9 @@ pub struct TableDesc {
     /// A [`crate::types::ValType`] (FuncRef or ExternRef).
     pub elem_type: u8,
     pub imported: u8,
-    pub _pad: [u8; 6],
+    /// 1 for a 64-bit table (memory64 proposal: i64 indices), 0 for a 32-bit one.
+    pub index64: u8,
+    pub _pad: [u8; 5],
     /// The initial value of every element of a defined table: `REF_NULL`, or the initialiser
     /// expression of a typed table (function-references proposal), evaluated once after the
     /// globals.

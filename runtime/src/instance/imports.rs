@@ -177,6 +177,9 @@ fn bind_table(
     if tr.elem_type() != want.elem_type || tr.refs() != super::view::bytes(&want.refs) {
         return Err(incompatible(imp, "table element types differ".into()));
     }
+    if tr.is_64() != (want.index64 != 0) {
+        return Err(incompatible(imp, "table index types differ".into()));
+    }
     if !limits_match(tr.len(), tr.declared_max(), want.min, want.max) {
         return Err(incompatible(imp, "table limits do not match".into()));
     }
@@ -196,6 +199,9 @@ fn bind_memory(
         .ok_or_else(|| malformed("memory index".into()))?;
     // SAFETY: a live memory (Extern contract).
     let mr = unsafe { &*mem };
+    if mr.is_64() != (want.index64 != 0) {
+        return Err(incompatible(imp, "memory index types differ".into()));
+    }
     if !limits_match(
         mr.pages(),
         mr.declared_max(),

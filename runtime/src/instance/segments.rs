@@ -47,7 +47,8 @@ pub(super) fn apply_active_elems(d: &mut InstanceData) -> Result<(), Instantiati
     for (i, e) in d.view.elems().iter().enumerate() {
         match e.mode {
             segment_mode::ACTIVE => {
-                let dst = d.eval(&e.offset)? as u32;
+                let table64 = d.table(e.table).is_some_and(|t| t.is_64());
+                let dst = segment_offset(d.eval(&e.offset)?, table64);
                 let len = d.elems[i].len() as u32;
                 crate::builtins::table_init(d, e.table, i as u32, dst, 0, len)
                     .map_err(Trap::new)?;
@@ -66,7 +67,8 @@ pub(super) fn apply_active_data(d: &mut InstanceData) -> Result<(), Instantiatio
         if s.mode == segment_mode::ACTIVE {
             let (bytes, pieces) = (data_bytes(s), data_pieces(s));
             if pieces.is_empty() {
-                let dst = d.eval(&s.offset)? as u32;
+                let memory64 = d.memory(s.memory).is_some_and(|m| m.is_64());
+                let dst = segment_offset(d.eval(&s.offset)?, memory64);
                 crate::builtins::memory_write(d, s.memory, dst, bytes).map_err(Trap::new)?;
             } else {
                 // A run of segments, each written (and bounds-checked) on its own, in order.
@@ -75,13 +77,22 @@ pub(super) fn apply_active_data(d: &mut InstanceData) -> Result<(), Instantiatio
                 for p in pieces {
                     let piece = &bytes[at..at + p.len as usize];
                     at += p.len as usize;
-                    crate::builtins::memory_write(d, s.memory, p.offset, piece)
+                    crate::builtins::memory_write(d, s.memory, p.offset as u64, piece)
                         .map_err(Trap::new)?;
                 }
             }
         }
     }
     Ok(())
+}
+
+/// An active segment's offset, as its constant expression evaluated: an `i64` for a 64-bit
+/// memory or table, else an `i32` (the slot's other bytes are not part of the value).
+fn segment_offset(value: u128, index64: bool) -> u64 {
+    match index64 {
+        true => value as u64,
+        false => value as u32 as u64,
+    }
 }
 
 /// Faults in, in one system call, the pages of memory `mem` a run's pieces will write (clipped
@@ -111,4 +122,16 @@ fn populate(d: &mut InstanceData, mem: u32, pieces: &[DataPiece]) {
     // SAFETY: `[base, base + (hi - lo))` is accessible memory of this instance, page-aligned
     // at the start (the memory base is page-aligned); populating it changes no contents.
     unsafe { libc::madvise(base.cast(), (hi - lo) as usize, MADV_POPULATE_WRITE) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::segment_offset;
+
+    #[test]
+    fn segment_offsets_take_the_index_type_width() {
+        let v = 0xdead_0000_0000_0001_8000_0000_0000_0000u128 | 0x1_0000_0010;
+        assert_eq!(segment_offset(v, true), 0x8000_0001_0000_0010);
+        assert_eq!(segment_offset(v, false), 0x10);
+    }
 }

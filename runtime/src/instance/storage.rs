@@ -27,6 +27,7 @@ fn create_tables(d: &mut InstanceData) -> Result<(), InstantiationError> {
         let t = &d.view.tables()[i as usize];
         let mut table = Table::new(t.min, t.max, t.elem_type).map_err(InstantiationError::Table)?;
         table.set_refs(super::view::bytes(&t.refs));
+        table.set_index64(t.index64 != 0);
         d.tables[i as usize] = Box::into_raw(table);
     }
     Ok(())
@@ -36,7 +37,8 @@ fn create_memories(d: &mut InstanceData) -> Result<(), InstantiationError> {
     let c = d.offsets.counts;
     for i in c.num_imported_memories..c.num_memories {
         let md = &d.view.memories()[i as usize];
-        d.memories[i as usize] = Box::into_raw(LinearMemory::new(md.min_pages, md.max_pages)?);
+        let memory = LinearMemory::with_index_type(md.min_pages, md.max_pages, md.index64 != 0)?;
+        d.memories[i as usize] = Box::into_raw(memory);
     }
     Ok(())
 }

@@ -87,14 +87,16 @@ pub(crate) fn test_module() -> &'static ModuleDescriptor {
         max_pages: 2,
         imported: 0,
         shared: 0,
-        _pad: [0; 6],
+        index64: 0,
+        _pad: [0; 5],
     }]);
     d.tables = leak(vec![TableDesc {
         min: 4,
         max: 6,
         elem_type: ValType::FuncRef as u8,
         imported: 0,
-        _pad: [0; 6],
+        index64: 0,
+        _pad: [0; 5],
         init: ConstExprDesc {
             kind: const_kind::REF_NULL,
             index: 0,
@@ -267,7 +269,8 @@ fn imports_memory_and_global_from_another_instance() {
         max_pages: NO_MAX,
         imported: 1,
         shared: 0,
-        _pad: [0; 6],
+        index64: 0,
+        _pad: [0; 5],
     }]);
     let g = |imported, init| wasmaot_abi::descriptor::GlobalDesc {
         ty: ValType::I64 as u8,
@@ -362,7 +365,8 @@ fn out_of_bounds_active_segment_is_a_trap() {
         max_pages: NO_MAX,
         imported: 0,
         shared: 0,
-        _pad: [0; 6],
+        index64: 0,
+        _pad: [0; 5],
     }]);
     d.data = leak(vec![
         DataDesc {
@@ -410,7 +414,8 @@ fn data_module(num_data: u32, data: Vec<DataDesc>) -> &'static ModuleDescriptor 
         max_pages: NO_MAX,
         imported: 0,
         shared: 0,
-        _pad: [0; 6],
+        index64: 0,
+        _pad: [0; 5],
     }]);
     d.data = leak(data);
     Box::leak(Box::new(d))

@@ -1,6 +1,7 @@
 //! The `spectest` host module every spec script may import from: `print*` host functions (they
 //! print nothing), `global_i32`/`global_i64` = 666, `global_f32`/`global_f64` = 666.6, `table`
-//! (10..20 funcref) and `memory` (1..2 pages).
+//! (10..20 funcref), `table64` (the same with i64 indices, memory64 proposal) and `memory`
+//! (1..2 pages).
 
 use std::collections::HashMap;
 
@@ -20,6 +21,7 @@ extern "C" fn print_f64_f64(_: *mut u8, _: f64, _: f64) {}
 pub struct Spectest {
     externs: HashMap<&'static str, Extern>,
     table: *mut Table,
+    table64: *mut Table,
     memory: *mut LinearMemory,
 }
 
@@ -59,12 +61,17 @@ impl Spectest {
         externs.insert("global_f32", global(F32, 666.6f32.to_bits() as u64));
         externs.insert("global_f64", global(F64, 666.6f64.to_bits()));
         let table = Box::into_raw(Table::new(10, 20, FuncRef as u8).expect("spectest table"));
+        let mut t64 = Table::new(10, 20, FuncRef as u8).expect("spectest table64");
+        t64.set_index64(true);
+        let table64 = Box::into_raw(t64);
         let memory = Box::into_raw(LinearMemory::new(1, 2).expect("spectest memory"));
         externs.insert("table", Extern::Table(table));
+        externs.insert("table64", Extern::Table(table64));
         externs.insert("memory", Extern::Memory(memory));
         Spectest {
             externs,
             table,
+            table64,
             memory,
         }
     }
@@ -79,6 +86,7 @@ impl Drop for Spectest {
         // SAFETY: created by Box::into_raw in `new`; the script's instances are gone.
         unsafe {
             drop(Box::from_raw(self.table));
+            drop(Box::from_raw(self.table64));
             drop(Box::from_raw(self.memory));
         }
     }

@@ -499,12 +499,15 @@ fn corpus_timeout(
 /// A trap module's first line is `;; what -> "expected message"`; the first function
 /// defined in it is the one that traps and must appear in the backtrace. An optional second
 /// line `;; backtrace: f g h` lists every frame wasmaot's backtrace must show, innermost first
-/// (inlined functions included).
+/// (inlined functions included). An optional line `;; wasmaot flags: ...` among the leading
+/// comment lines gives extra `wasmaot` flags (`--wasm-version 3.0` for a 3.0 proposal;
+/// wasmtime runs with its defaults).
 struct TrapModule {
     path: PathBuf,
     message: String,
     function: String,
     frames: Vec<String>,
+    flags: Vec<String>,
 }
 
 fn read_trap_module(path: &Path) -> Result<TrapModule> {
@@ -532,11 +535,18 @@ fn read_trap_module(path: &Path) -> Result<TrapModule> {
         .and_then(|l| l.strip_prefix(";; backtrace:"))
         .map(|l| l.split_whitespace().map(str::to_string).collect())
         .unwrap_or_default();
+    let flags = text
+        .lines()
+        .take_while(|l| l.starts_with(";;"))
+        .find_map(|l| l.strip_prefix(";; wasmaot flags:"))
+        .map(|l| l.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
     Ok(TrapModule {
         path: path.to_path_buf(),
         message,
         function,
         frames,
+        flags,
     })
 }
 
@@ -581,7 +591,8 @@ fn trap_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
                     "wasmaot",
                     (|| {
                         let scratch = ctx.scratch(&case_name)?;
-                        let exe = ctx.compile(&module.path, scratch.path(), "trap.exe", &[])?;
+                        let exe =
+                            ctx.compile(&module.path, scratch.path(), "trap.exe", &module.flags)?;
                         let out = run_native(&exe, &spec, None)?;
                         let mut problems = check_trap(&out, &reference, &module.function);
                         problems.extend(check_backtrace(&out, &module.frames));
@@ -749,8 +760,8 @@ fn bad_input_cases(cases: &mut Vec<Case>) {
             flags: &["--import", "env::bar=my_bar"],
         },
         Bad {
-            // A 3.0 proposal wasmaot implements, with `--wasm2`: the error says why.
-            name: "relaxed-simd-with-wasm2",
+            // A 3.0 proposal wasmaot implements, with `--wasm-version 2.0`: the error says why.
+            name: "relaxed-simd-with-wasm-version-2",
             file: "relaxed.wasm",
             make: |_| {
                 Ok(wat::parse_str(
@@ -758,10 +769,10 @@ fn bad_input_cases(cases: &mut Vec<Case>) {
                         (drop (i8x16.relaxed_swizzle (v128.const i64x2 0 0) (v128.const i64x2 0 0)))))"#,
                 )?)
             },
-            needles: &["relaxed", "rejected because of `--wasm2`"],
+            needles: &["relaxed", "rejected because of `--wasm-version 2.0`"],
             offset: true,
             unwritable_output: false,
-            flags: &["--wasm2"],
+            flags: &["--wasm-version", "2.0"],
         },
         Bad {
             name: "link-input-missing",
@@ -887,7 +898,8 @@ fn aarch64_cases(tools: &Tools, cases: &mut Vec<Case>) -> Result<()> {
         cases.push(case(name, move |ctx| {
             aarch64_run(ctx, |qemu| {
                 let scratch = ctx.scratch(&case_name)?;
-                let flags = vec!["--target".to_string(), AARCH64.to_string()];
+                let mut flags = vec!["--target".to_string(), AARCH64.to_string()];
+                flags.extend(module.flags.iter().cloned());
                 let exe = ctx.compile(&module.path, scratch.path(), "trap.exe", &flags)?;
                 let out = run_native(&exe, &trap_spec(&module), Some(qemu))?;
                 let mut problems = check_trap(&out, &module.message, &module.function);

@@ -195,7 +195,9 @@ fn wasm2_hint(e: wasmaot::CompileError, wasm: &[u8], opts: &Options) -> anyhow::
         )
         .is_ok();
     match accepted_by_3_0 {
-        true => anyhow::anyhow!("{e} (a WebAssembly 3.0 feature, rejected because of `--wasm-version 2.0`)"),
+        true => anyhow::anyhow!(
+            "{e} (a WebAssembly 3.0 feature, rejected because of `--wasm-version 2.0`)"
+        ),
         false => e.into(),
     }
 }

@@ -17,7 +17,7 @@
 ;;     stack_limit = gv1
 ;;
 ;;                                 block0(v0: i64, v1: i32, v2: i32):
-;; @0029                               v4 = load.i64 notrap aligned readonly can_move v0+80
+;; @0029                               v4 = load.i64 notrap aligned readonly can_move v0+96
 ;; @0029                               v5 = load.i64 notrap aligned v4+8
 ;; @0029                               v6 = uextend.i64 v1
 ;; @0029                               v7 = icmp uge v6, v5
@@ -29,7 +29,7 @@
 ;; @0029                               v12 = load.i64 notrap aligned region0 v11
 ;; @0029                               trapz v12, user4
 ;; @0029                               v13 = load.i32 notrap aligned readonly v12+8
-;; @0029                               v14 = load.i32 notrap aligned readonly can_move v0+48
+;; @0029                               v14 = load.i32 notrap aligned readonly can_move v0+56
 ;; @0029                               v15 = icmp ne v13, v14
 ;; @0029                               trapnz v15, user5
 ;; @0029                               v16 = load.i64 notrap aligned readonly v12
@@ -50,7 +50,7 @@
 ;;   jnbe #trap=stk_ovf
 ;;   unwind DefineNewFrame { offset_upward_to_caller_sp: 16, offset_downward_to_clobbers: 0 }
 ;; block0:
-;;   movq 0x50(%rdi), %r11
+;;   movq 0x60(%rdi), %r11
 ;;   movl %esi, %eax
 ;;   cmpq 8(%r11), %rax
 ;;   jnb #trap=user3
@@ -59,7 +59,7 @@
 ;;   testq %rax, %rax
 ;;   jz #trap=user4
 ;;   movl 8(%rax), %ecx
-;;   cmpl 0x30(%rdi), %ecx
+;;   cmpl 0x38(%rdi), %ecx
 ;;   jnz #trap=user5
 ;;   movq (%rax), %rcx
 ;;   movq 0x10(%rax), %rdi

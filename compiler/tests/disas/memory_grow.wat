@@ -12,24 +12,26 @@
 ;; function u0:0(i64 vmctx, i32) -> i32 system_v {
 ;;     gv0 = vmctx
 ;;     gv1 = load.i64 notrap aligned readonly can_move gv0+16
-;;     sig0 = (i64, i32, i32) -> i32 system_v
+;;     sig0 = (i64, i32, i64) -> i64 system_v
 ;;     fn0 = colocated u1:0 sig0
 ;;     stack_limit = gv1
 ;;
 ;;                                 block0(v0: i64, v1: i32):
 ;; @001e                               v2 = load.i64 notrap aligned readonly v0
-;; @0021                               v4 = iconst.i32 0
-;; @0021                               v5 = call fn0(v0, v4, v1)  ; v4 = 0
-;; @0023                               v6 = load.i64 notrap aligned readonly can_move v0+8
-;; @0023                               v7 = load.i64 notrap aligned v6+8
+;; @0021                               v5 = iconst.i32 0
+;; @0021                               v4 = uextend.i64 v1
+;; @0021                               v6 = call fn0(v0, v5, v4)  ; v5 = 0
+;; @0023                               v8 = load.i64 notrap aligned readonly can_move v0+8
+;; @0023                               v9 = load.i64 notrap aligned v8+8
 ;; @0026                               jump block1
 ;;
 ;;                                 block1:
-;; @0023                               v8 = iconst.i64 16
-;; @0023                               v9 = ushr.i64 v7, v8  ; v8 = 16
-;; @0023                               v10 = ireduce.i32 v9
-;; @0025                               v11 = iadd.i32 v5, v10
-;; @0026                               return v11
+;; @0021                               v7 = ireduce.i32 v6
+;; @0023                               v10 = iconst.i64 16
+;; @0023                               v11 = ushr.i64 v9, v10  ; v10 = 16
+;; @0023                               v12 = ireduce.i32 v11
+;; @0025                               v13 = iadd v7, v12
+;; @0026                               return v13
 ;; }
 ;; ;; machine code
 ;;   pushq %rbp
@@ -41,22 +43,23 @@
 ;;   jnbe #trap=stk_ovf
 ;;   unwind DefineNewFrame { offset_upward_to_caller_sp: 16, offset_downward_to_clobbers: 16 }
 ;;   subq $0x10, %rsp
-;;   movq %r14, (%rsp)
-;;   unwind SaveReg { clobber_offset: 0, reg: p14i }
+;;   movq %rbx, (%rsp)
+;;   unwind SaveReg { clobber_offset: 0, reg: p3i }
 ;; block0:
-;;   movq %rsi, %rdx
-;;   movq (%rdi), %r10
-;;   movq %rdi, %r14
+;;   movq %rsi, %rax
+;;   movq (%rdi), %r11
+;;   movq %rdi, %rbx
 ;;   uninit  %rsi
 ;;   xorl %esi, %esi
+;;   movl %eax, %edx
 ;;   call    User(userextname0)
-;;   movq 8(%r14), %r10
-;;   movq 8(%r10), %r9
+;;   movq 8(%rbx), %r11
+;;   movq 8(%r11), %r10
 ;;   jmp     label1
 ;; block1:
-;;   shrq $0x10, %r9
-;;   leal (%rax, %r9), %eax
-;;   movq (%rsp), %r14
+;;   shrq $0x10, %r10
+;;   leal (%rax, %r10), %eax
+;;   movq (%rsp), %rbx
 ;;   addq $0x10, %rsp
 ;;   movq %rbp, %rsp
 ;;   popq %rbp

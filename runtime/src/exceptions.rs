@@ -50,6 +50,31 @@ pub unsafe extern "C" fn wasmaot_rt_exn_release(_vmctx: *mut u8, exn: u64) {
     }
 }
 
+/// Marks `exn` as referenced from outside a handler (it will never be freed).
+///
+/// # Safety
+/// `exn` must be a live exception from [`wasmaot_rt_exn_alloc`].
+pub(crate) unsafe fn expose(exn: u64) {
+    let flags = (exn as *mut u8).wrapping_add(FLAGS as usize).cast::<u32>();
+    // SAFETY: caller's contract: a live exception's header.
+    unsafe { flags.write(flags.read() | FLAG_EXPOSED) };
+}
+
+/// Makes `exn` the pending exception of `vmctx`: when the host function `vmctx` was given
+/// returns, its wasm caller finds the exception thrown (`wasmaot_abi::exception`).
+///
+/// # Safety
+/// `vmctx` must point at a VMContext fixed prefix; `exn` must be a live exception.
+pub(crate) unsafe fn set_pending(vmctx: *mut u8, exn: u64) {
+    // SAFETY: caller's contract.
+    unsafe {
+        vmctx
+            .add(VmOffsets::PENDING_EXCEPTION as usize)
+            .cast::<u64>()
+            .write(exn)
+    };
+}
+
 /// Takes the exception pending in `vmctx` after a call from the host returned, if any: the
 /// exception no handler caught. The object stays allocated (an embedder may still report it).
 ///

@@ -71,7 +71,9 @@ enum wasmaot_error_kind {
     WASMAOT_ERROR_INSTANTIATE = 1, /* the module could not be instantiated */
     WASMAOT_ERROR_TRAP = 2,        /* a wasm trap (message and wasm backtrace) */
     WASMAOT_ERROR_EXIT = 3,        /* the guest called proc_exit (see wasmaot_error_exit_status) */
-    WASMAOT_ERROR_USAGE = 4        /* a call the API does not allow (e.g. after a trap) */
+    WASMAOT_ERROR_USAGE = 4,       /* a call the API does not allow (e.g. after a trap) */
+    WASMAOT_ERROR_EXCEPTION = 5    /* a wasm exception no handler caught (the instance stays
+                                      usable; wasmaot_caller_throw can throw it again) */
 };
 
 /* The full message: for a trap `wasm trap: <message>`, then `wasm backtrace:` and one line per
@@ -129,6 +131,11 @@ void wasmaot_caller_trap(wasmaot_caller *caller, const char *message)
     __attribute__((noreturn))
 #endif
     ;
+/* Throws the exception `err` carries (a WASMAOT_ERROR_EXCEPTION from a call into wasm made by
+ * this host function) into the calling wasm code: when the host function returns (its result
+ * is ignored), the wasm caller's `try_table` handlers see it as thrown by the call. Returns 0,
+ * or -1 if `err` is not an exception. `err` may be freed afterwards. */
+int wasmaot_caller_throw(wasmaot_caller *caller, const wasmaot_error *err);
 /* The pointer given to wasmaot_config_host_data for this instance (NULL if none). */
 void *wasmaot_caller_host_data(wasmaot_caller *caller);
 

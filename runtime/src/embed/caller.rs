@@ -72,6 +72,30 @@ pub unsafe extern "C" fn wasmaot_caller_trap(caller: *mut u8, message: *const c_
     unsafe { crate::trap::raise_host_trap(message, frame) }
 }
 
+/// Throws the exception `err` carries (an uncaught exception from another call into wasm)
+/// into the calling wasm function: when the host function returns, its caller's handlers
+/// see it as if the call had thrown. 0 on success, -1 if `err` is not an exception.
+///
+/// # Safety
+/// As for [`wasmaot_caller_memory`]; `err` NULL or a live error.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wasmaot_caller_throw(
+    caller: *mut u8,
+    err: *const crate::embed::error::Error,
+) -> core::ffi::c_int {
+    // SAFETY: caller's contract.
+    let Some(exn) = (unsafe { err.as_ref() }).and_then(|e| e.exception) else {
+        return -1;
+    };
+    if caller.is_null() {
+        return -1;
+    }
+    // SAFETY: a live vmctx (the host function's caller); the exception lives for ever (exposed
+    // when it reached the host).
+    unsafe { crate::exceptions::set_pending(caller, exn) };
+    0
+}
+
 /// The embedder's pointer for the calling instance (`wasmaot_config_host_data`).
 ///
 /// # Safety

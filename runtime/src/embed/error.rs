@@ -1,5 +1,6 @@
 //! `wasmaot_error`: why an API call failed — instantiation, a trap (message and wasm
-//! backtrace), the guest's `proc_exit`, or a call the API does not allow.
+//! backtrace), the guest's `proc_exit`, an exception no handler caught, or a call the API does
+//! not allow.
 //!
 //! Must never hand out a string that dies before the error does.
 
@@ -13,6 +14,7 @@ pub const KIND_INSTANTIATE: c_int = 1;
 pub const KIND_TRAP: c_int = 2;
 pub const KIND_EXIT: c_int = 3;
 pub const KIND_USAGE: c_int = 4;
+pub const KIND_EXCEPTION: c_int = 5;
 
 /// An error (`wasmaot_error *`).
 #[derive(Debug)]
@@ -21,6 +23,8 @@ pub struct Error {
     message: CString,
     trap_message: Option<CString>,
     exit_status: c_int,
+    /// For [`KIND_EXCEPTION`]: the exception object.
+    pub(crate) exception: Option<u64>,
 }
 
 fn c_string(s: &str) -> CString {
@@ -34,15 +38,20 @@ impl Error {
             message: c_string(message),
             trap_message: None,
             exit_status: -1,
+            exception: None,
         }
     }
 
-    /// A trap, or the guest's exit.
+    /// A trap, the guest's exit, or an uncaught exception.
     pub(crate) fn from_trap(trap: &Trap) -> Error {
         match trap.exit_status {
             Some(status) => Error {
                 exit_status: status,
                 ..Error::new(KIND_EXIT, &trap.to_string())
+            },
+            None if trap.exception.is_some() => Error {
+                exception: trap.exception,
+                ..Error::new(KIND_EXCEPTION, &trap.to_string())
             },
             None => Error {
                 trap_message: Some(c_string(trap.message())),

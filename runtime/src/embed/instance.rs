@@ -1,7 +1,8 @@
 //! `wasmaot_instance`: one embedded instance — its own memory, globals, tables and WASI state —
 //! and the calls into it (`_start`, `_initialize`, any export).
 //!
-//! A trap or the guest's `proc_exit` makes the instance unusable: later calls fail with a
+//! A trap or the guest's `proc_exit` makes the instance unusable (an uncaught exception does
+//! not): later calls fail with a
 //! usage error instead of running code whose state a trap left half-updated. Must never let a
 //! trap, an exit or a panic escape to the host: every call runs under a catch point.
 
@@ -56,7 +57,11 @@ impl EmbeddedInstance {
     /// Calls `f` with `values` (copied in and out: C's value array is only 8-byte aligned).
     fn call(&mut self, f: &Func, values: &mut [ValRaw]) -> Result<(), Trap> {
         let r = self.instance.call_catching(f, values);
-        if let Err(t) = &r {
+        // An uncaught exception leaves the instance consistent (the wasm frames it left are
+        // gone, as after a return): only traps and exits end it.
+        if let Err(t) = &r
+            && t.exception.is_none()
+        {
             self.unusable = Some(match t.exit_status {
                 Some(s) => format!("the guest exited with status {s}"),
                 None => format!("it trapped earlier (wasm trap: {})", t.message()),

@@ -257,7 +257,14 @@ impl Instance {
             let values = values.as_mut_ptr();
             crate::trap::catch_traps(|| call(fr.code, fr.vmctx, values))?;
             match crate::exceptions::take_pending(fr.vmctx) {
-                Some(_) => Err(Trap::new(wasmaot_abi::trap::TrapCode::UncaughtException)),
+                Some(exn) => {
+                    // The host may keep it (and throw it again): never freed from here on.
+                    crate::exceptions::expose(exn);
+                    Err(Trap {
+                        exception: Some(exn),
+                        ..Trap::new(wasmaot_abi::trap::TrapCode::UncaughtException)
+                    })
+                }
                 None => Ok(()),
             }
         }

@@ -222,6 +222,7 @@ pub fn catch_traps<R, F: FnOnce() -> R>(f: F) -> Result<R, Trap> {
             message,
             exit_status: cp.exit,
             backtrace,
+            exception: None,
         });
     }
     match ctx.result.expect("the closure ran") {

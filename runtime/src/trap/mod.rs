@@ -45,6 +45,9 @@ pub struct Trap {
     pub exit_status: Option<i32>,
     /// Innermost frame first; may be empty (e.g. traps during instantiation).
     pub backtrace: Vec<Frame>,
+    /// For [`TrapCode::UncaughtException`]: the exception object (`wasmaot_abi::exception`),
+    /// which an embedder may throw again into wasm (`wasmaot_caller_throw`).
+    pub exception: Option<u64>,
 }
 
 impl Trap {
@@ -54,6 +57,7 @@ impl Trap {
             message: None,
             exit_status: None,
             backtrace: Vec::new(),
+            exception: None,
         }
     }
 

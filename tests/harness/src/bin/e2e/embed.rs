@@ -10,6 +10,9 @@
 //! * `reactor/`: a Go reactor (`-buildmode=c-shared`) as a static library, called 10,000
 //!   times per export from a C host (`host.c`).
 //! * `isolation/`: two instances of one module and one of another from two threads (`host.c`).
+//! * `exceptions/`: wasm exceptions crossing host frames: an exception from one instance
+//!   comes back to a host function as `WASMAOT_ERROR_EXCEPTION`, which throws it on into its
+//!   wasm caller (`wasmaot_caller_throw`) or swallows it (`host.c`, `exc_host.c`).
 //! * `gohost/`: the seed scenario — a Go program built with cgo that runs TinyGo and Go
 //!   modules through the Go packages `--emit go` writes, and through the plain C API.
 //!
@@ -284,6 +287,27 @@ fn isolation(ctx: &Ctx, qemu: Option<&Path>) -> Result<Vec<String>> {
     ))
 }
 
+/// `exceptions/`: wasm exceptions through host frames, both ways.
+fn exceptions(ctx: &Ctx, qemu: Option<&Path>) -> Result<Vec<String>> {
+    let dir = case_dir(&ctx.tools, "exceptions");
+    let aarch64 = qemu.is_some();
+    let scratch = ctx.scratch("exceptions")?;
+    let lib = staticlib(
+        ctx,
+        &dir.join("exc.wat"),
+        scratch.path(),
+        "exc",
+        aarch64,
+        &[dir.join("exc_host.c")],
+    )?;
+    let exe = scratch.path().join("exceptions_host");
+    build_c_host(&dir.join("host.c"), scratch.path(), &[lib], &exe, aarch64)?;
+    Ok(check_run(
+        &run_host(&exe, &[], qemu)?,
+        &read_expected(&dir, "expected.txt")?,
+    ))
+}
+
 /// `gohost/`: Go packages from `--emit go` and the C API, in a Go program built with cgo.
 fn go_host(ctx: &Ctx) -> Result<Vec<String>> {
     let tools = &ctx.tools;
@@ -375,6 +399,9 @@ pub(super) fn embed_cases(cases: &mut Vec<Case>) {
     cases.push(case("embed/isolation", |ctx| {
         wasmaot_only(ctx, || isolation(ctx, None))
     }));
+    cases.push(case("embed/exceptions", |ctx| {
+        wasmaot_only(ctx, || exceptions(ctx, None))
+    }));
     cases.push(case("embed/go-host", |ctx| {
         wasmaot_only(ctx, || go_host(ctx))
     }));
@@ -386,5 +413,8 @@ pub(super) fn embed_cases(cases: &mut Vec<Case>) {
     }));
     cases.push(case("aarch64/embed/isolation", |ctx| {
         aarch64_run(ctx, |qemu| isolation(ctx, Some(qemu)))
+    }));
+    cases.push(case("aarch64/embed/exceptions", |ctx| {
+        aarch64_run(ctx, |qemu| exceptions(ctx, Some(qemu)))
     }));
 }

@@ -7,6 +7,7 @@
 
 mod data;
 mod descriptor;
+pub mod names;
 
 use std::collections::HashMap;
 
@@ -120,6 +121,39 @@ impl Symbols {
     }
 }
 
+/// Every symbol name the object declares other than the defined functions': what their
+/// source names must not collide with (`names.rs`).
+fn other_symbols(input: &EmitInput<'_>) -> std::collections::HashSet<String> {
+    let mut taken: std::collections::HashSet<String> = [
+        "main".to_string(),
+        input.descriptor_symbol.to_string(),
+        symbols::MODULE.to_string(),
+    ]
+    .into_iter()
+    .collect();
+    let compiled = input
+        .functions
+        .iter()
+        .chain(input.array_calls)
+        .chain(input.main_shim)
+        .chain(input.tail_adapters.iter().flatten())
+        .chain(input.host_trampolines.iter().map(|(_, f)| f))
+        .chain(input.api_functions.iter().map(|a| &a.code));
+    for f in compiled {
+        for r in &f.relocs {
+            if let RelocTarget::Symbol(name) = &r.target {
+                taken.insert(name.clone());
+            }
+        }
+    }
+    for decl in &input.info.funcs {
+        taken.extend(decl.direct_symbol.iter().cloned());
+        taken.extend(decl.linked_symbol.iter().cloned());
+    }
+    taken.extend(input.api_functions.iter().map(|a| a.symbol.clone()));
+    taken
+}
+
 /// Builds the object file's bytes.
 pub fn emit_object(isa: OwnedTargetIsa, input: &EmitInput<'_>) -> Result<Vec<u8>> {
     let info = input.info;
@@ -160,9 +194,10 @@ pub fn emit_object(isa: OwnedTargetIsa, input: &EmitInput<'_>) -> Result<Vec<u8>
         // Imported functions have no code of their own in this object.
         syms.funcs.push(host);
     }
-    for i in info.num_imported_funcs..info.funcs.len() as u32 {
+    let names = names::function_symbols(info, &other_symbols(input));
+    for name in &names {
         let id = module
-            .declare_function(&symbols::func(i), Linkage::Local, &sig)
+            .declare_function(name, Linkage::Local, &sig)
             .map_err(obj_err)?;
         syms.funcs.push(Some(id));
     }

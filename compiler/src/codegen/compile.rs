@@ -34,6 +34,8 @@ pub struct CompiledFunction {
     pub traps: Vec<TrapSite>,
     /// Trap sites and calls inside inlined code, sorted by key.
     pub inlined: Vec<InlineSite>,
+    /// Call-frame information (written to `.eh_frame`), if Cranelift produced it.
+    pub unwind: Option<cranelift_codegen::isa::unwind::UnwindInfo>,
 }
 
 /// A relocation inside a function's code.
@@ -239,6 +241,9 @@ pub(crate) fn finish(
     traps.sort_by_key(|t| t.offset);
 
     let inlined = inline::inline_sites(buffer);
+    let unwind = code
+        .create_unwind_info(isa)
+        .map_err(|e| codegen_error(format!("unwind information: {e}")))?;
 
     Ok(CompiledFunction {
         bytes: buffer.data().to_vec(),
@@ -249,5 +254,6 @@ pub(crate) fn finish(
         relocs,
         traps,
         inlined,
+        unwind,
     })
 }

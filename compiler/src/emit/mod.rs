@@ -7,6 +7,7 @@
 
 mod data;
 mod descriptor;
+mod eh_frame;
 pub mod names;
 
 use std::collections::HashMap;
@@ -54,6 +55,8 @@ struct Symbols {
     array_calls: Vec<FuncId>,
     module_data: DataId,
     imports: HashMap<String, FuncId>,
+    /// Call-frame information of every function defined so far (for `.eh_frame`).
+    unwind: Vec<(FuncId, cranelift_codegen::isa::unwind::UnwindInfo)>,
 }
 
 impl Symbols {
@@ -115,6 +118,9 @@ impl Symbols {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        if let Some(u) = &f.unwind {
+            self.unwind.push((id, u.clone()));
+        }
         module
             .define_function_bytes(id, f.alignment, &f.bytes, &relocs)
             .map_err(obj_err)
@@ -157,6 +163,7 @@ fn other_symbols(input: &EmitInput<'_>) -> std::collections::HashSet<String> {
 /// Builds the object file's bytes.
 pub fn emit_object(isa: OwnedTargetIsa, input: &EmitInput<'_>) -> Result<Vec<u8>> {
     let info = input.info;
+    let unwind_isa = isa.clone();
     let builder = ObjectBuilder::new(isa, "wasmaot", cranelift_module::default_libcall_names())
         .map_err(obj_err)?;
     let mut module = ObjectModule::new(builder);
@@ -172,6 +179,7 @@ pub fn emit_object(isa: OwnedTargetIsa, input: &EmitInput<'_>) -> Result<Vec<u8>
             .declare_data(input.descriptor_symbol, Linkage::Export, false, false)
             .map_err(obj_err)?,
         imports: HashMap::new(),
+        unwind: Vec::new(),
     };
     // Host-import trampolines are local functions that calls reach by symbol name, like WASI
     // functions: declared first, they are found where other symbols would be imported.
@@ -279,5 +287,8 @@ pub fn emit_object(isa: OwnedTargetIsa, input: &EmitInput<'_>) -> Result<Vec<u8>
     desc.define(&mut module, syms.module_data)
         .map_err(obj_err)?;
 
-    module.finish().emit().map_err(obj_err)
+    let mut product = module.finish();
+    let unwind: Vec<_> = syms.unwind.iter().map(|(id, u)| (*id, u)).collect();
+    eh_frame::append(&mut product, &*unwind_isa, &unwind)?;
+    product.emit().map_err(obj_err)
 }

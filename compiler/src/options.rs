@@ -41,6 +41,9 @@ pub struct Options {
     pub opt_level: OptLevel,
     /// The CPU features the code may use.
     pub cpu: Cpu,
+    /// `--strip`: no symbol table and no `.eh_frame` of compiled code (smallest output;
+    /// debuggers and profilers then see addresses only).
+    pub strip: bool,
     pub emit: Emit,
     /// Sandbox policy baked into the executable.
     pub policy: Policy,
@@ -98,6 +101,7 @@ impl Default for Options {
             target: host_target().to_string(),
             opt_level: OptLevel::O2,
             cpu: Cpu::Baseline,
+            strip: false,
             emit: Emit::Exe,
             policy: Policy::default(),
             linker: None,

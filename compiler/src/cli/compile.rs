@@ -75,6 +75,10 @@ struct Args {
     /// The linker driver to use (default: `cc`, or `aarch64-linux-gnu-gcc` when cross-compiling).
     #[arg(long)]
     linker: Option<String>,
+    /// Leave out the symbol table and the call-frame information of compiled code: the
+    /// smallest output, which debuggers and profilers see as bare addresses.
+    #[arg(long)]
+    strip: bool,
     /// Compile threads (default: one per core). The output is identical whatever the number.
     #[arg(short = 'j', long)]
     jobs: Option<usize>,
@@ -145,6 +149,7 @@ fn run(args: Args) -> Result<()> {
             _ => OptLevel::O2,
         },
         cpu: Cpu::parse(&args.cpu).expect("clap checked the value"),
+        strip: args.strip,
         emit: match args.emit.as_str() {
             "obj" => Emit::Obj,
             "staticlib" => Emit::StaticLib,

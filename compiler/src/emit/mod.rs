@@ -42,6 +42,8 @@ pub struct EmitInput<'a> {
     pub descriptor_symbol: &'a str,
     /// A static library's C API functions (`PREFIX_new`...), exported under their names.
     pub api_functions: &'a [crate::codegen::host_api::ApiFunction],
+    /// Whether to write `.eh_frame` for compiled code (not with `--strip`).
+    pub unwind_info: bool,
 }
 
 fn obj_err(e: impl std::fmt::Display) -> CompileError {
@@ -289,6 +291,8 @@ pub fn emit_object(isa: OwnedTargetIsa, input: &EmitInput<'_>) -> Result<Vec<u8>
 
     let mut product = module.finish();
     let unwind: Vec<_> = syms.unwind.iter().map(|(id, u)| (*id, u)).collect();
-    eh_frame::append(&mut product, &*unwind_isa, &unwind)?;
+    if input.unwind_info {
+        eh_frame::append(&mut product, &*unwind_isa, &unwind)?;
+    }
     product.emit().map_err(obj_err)
 }

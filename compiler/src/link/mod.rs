@@ -193,7 +193,11 @@ pub fn link_executable(compiled: &Compiled, opts: &Options, output: &Path) -> Re
         .arg("-Wl,--gc-sections")
         // The runtime's (and Rust std's) DWARF is ~4 MB and not needed: backtraces walk frame
         // pointers and name functions from the descriptor. The symbol table stays (profilers).
-        .arg("-Wl,--strip-debug")
+        .arg(if opts.strip {
+            "-Wl,--strip-all"
+        } else {
+            "-Wl,--strip-debug"
+        })
         .arg("-o")
         .arg(&*out_tmp)
         .arg(&obj_path);

@@ -5,6 +5,8 @@
 //!   `runtime.main` with wasmaot's runtime frames below (the `.eh_frame` call-frame
 //!   information of compiled code); `nm` lists `main.main`, `fmt.Fprintln` and
 //!   `runtime.mallocgc` (function symbols carry the name section's names).
+//! * `debug/strip`: the same program with `--strip` runs and prints the same, has no symbol
+//!   table and no `.eh_frame` of its own code, and is smaller.
 //!
 //! Must never pass when gdb is missing: that is a failure saying how to install it.
 
@@ -19,6 +21,29 @@ pub(super) fn debug_cases(cases: &mut Vec<Case>) {
     cases.push(case("debug/go-gdb", |ctx| {
         wasmaot_only(ctx, || go_under_gdb(ctx))
     }));
+    cases.push(case("debug/strip", |ctx| wasmaot_only(ctx, || strip(ctx))));
+}
+
+fn strip(ctx: &Ctx) -> Result<Vec<String>> {
+    let wasm = go_build(&ctx.tools, &ctx.tools.root.join("tests/go/hello"))?;
+    let scratch = ctx.scratch("debug-strip")?;
+    let full = ctx.compile(&wasm, scratch.path(), "hello", &[])?;
+    let stripped = ctx.compile(&wasm, scratch.path(), "hello", &["--strip".to_string()])?;
+    let mut problems = Vec::new();
+    let out = |exe: &Path| -> Result<Vec<u8>> { Ok(run(&Invocation::new(exe))?.stdout) };
+    if out(&stripped)? != out(&full)? {
+        problems.push("the --strip executable prints something else".to_string());
+    }
+    let nm = run(&Invocation::new("nm").arg(&stripped)).context("running nm (binutils)")?;
+    if nm.stdout.iter().any(|&b| b == b'\n') {
+        problems.push("the --strip executable still has symbols".to_string());
+    }
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len());
+    let (a, b) = (size(&full)?, size(&stripped)?);
+    if b >= a {
+        problems.push(format!("--strip is not smaller: {b} bytes against {a}"));
+    }
+    Ok(problems)
 }
 
 fn go_under_gdb(ctx: &Ctx) -> Result<Vec<String>> {

@@ -35,7 +35,7 @@ fn strip(ctx: &Ctx) -> Result<Vec<String>> {
         problems.push("the --strip executable prints something else".to_string());
     }
     let nm = run(&Invocation::new("nm").arg(&stripped)).context("running nm (binutils)")?;
-    if nm.stdout.iter().any(|&b| b == b'\n') {
+    if nm.stdout.contains(&b'\n') {
         problems.push("the --strip executable still has symbols".to_string());
     }
     let size = |p: &Path| std::fs::metadata(p).map(|m| m.len());

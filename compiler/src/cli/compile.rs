@@ -209,7 +209,12 @@ fn wasm2_hint(e: wasmaot::CompileError, wasm: &[u8], opts: &Options) -> anyhow::
 
 /// Runs the compile command (everything but `run`); errors are reported by the caller.
 pub fn main() -> Result<i32> {
-    let args = match Args::try_parse() {
+    main_from(std::env::args_os().collect())
+}
+
+/// [`main`] with the command line `argv` (`argv[0]` first).
+pub fn main_from(argv: Vec<std::ffi::OsString>) -> Result<i32> {
+    let args = match Args::try_parse_from(argv) {
         Ok(a) => a,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };

@@ -1,11 +1,13 @@
 //! Command-line interface. `wasmaot run ...` runs a module through the compile cache
 //! ([`run`], [`cache`]); `wasmaot header -o FILE` writes the embedding API's C header
-//! ([`header`]); anything else is the compiler's own `wasmaot IN -o OUT [flags]`
+//! ([`header`]); `wasmaot build ... -o OUT` runs `go build` for wasip1 and then the compiler
+//! ([`build`]); anything else is the compiler's own `wasmaot IN -o OUT [flags]`
 //! ([`compile`]).
 //!
 //! Must never let an error escape as a panic: everything is reported as `error: <input>: ...`
 //! on one line with exit status 1.
 
+mod build;
 mod cache;
 mod compile;
 mod header;
@@ -19,6 +21,7 @@ pub fn main() -> i32 {
     let result = match std::env::args_os().nth(1) {
         Some(a) if a == "run" => run::main(std::env::args_os().skip(2).collect()),
         Some(a) if a == "header" => header::main(std::env::args_os().skip(2).collect()),
+        Some(a) if a == "build" => build::main(std::env::args_os().skip(2).collect()),
         _ => compile::main(),
     };
     match result {

@@ -24,6 +24,7 @@
 //! Environment: `WASMAOT`, `GO`, `WASMTIME`, `QEMU_AARCH64`, `WASMAOT_CORPUS` override
 //! where the tools and the corpus are found (see `wasmaot_tests::Tools`).
 
+mod build;
 mod debug;
 mod embed;
 mod guard;
@@ -1076,6 +1077,7 @@ fn real_main() -> Result<bool> {
     interrupt::interrupt_cases(&mut cases);
     relaxed::relaxed_cases(&mut cases);
     debug::debug_cases(&mut cases);
+    build::build_cases(&mut cases);
     // `[[e2e]]` entries of tests/known-failures.toml: a listed case that fails is reported as
     // a known failure, one that passes or does not exist fails the run.
     let known = wasmaot_tests::known_failures::tests_of_existing(

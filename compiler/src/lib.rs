@@ -18,6 +18,7 @@ pub mod error;
 pub mod link;
 pub mod module;
 pub mod options;
+pub mod progress;
 pub mod translate;
 
 use std::path::Path;
@@ -189,6 +190,7 @@ pub fn compile_to_file(wasm: &[u8], opts: &Options, output: &Path) -> Result<()>
     // Fail early on an unwritable output, before spending time compiling.
     let probe = link::temp_output(output)?;
     let compiled = compile_module(wasm, opts)?;
+    progress::start_linking();
     match opts.emit {
         Emit::Obj => {
             std::fs::write(&probe, &compiled.object).map_err(|e| {

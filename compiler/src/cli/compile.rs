@@ -179,7 +179,10 @@ fn run(args: Args) -> Result<()> {
     let bytes =
         std::fs::read(input).with_context(|| format!("{}: cannot read", input.display()))?;
     let wasm = wasmaot::read_input(bytes, input).with_context(|| input.display().to_string())?;
-    wasmaot::compile_to_file(&wasm, &opts, &args.output)
+    let progress = super::progress::ProgressLine::start();
+    let result = wasmaot::compile_to_file(&wasm, &opts, &args.output);
+    drop(progress);
+    result
         .map_err(|e| wasm2_hint(e, &wasm, &opts))
         .with_context(|| input.display().to_string())?;
     Ok(())

@@ -13,6 +13,7 @@ mod compile;
 mod header;
 mod interrupt;
 mod limits;
+mod progress;
 mod run;
 
 /// Runs the command; returns the exit status.

@@ -67,6 +67,7 @@ type Translated = (ir::Function, SymbolTable);
 /// (`inline.rs`); the second translates the rest, inlines, and compiles everything.
 pub fn compile_module(info: &ModuleInfo, isa: &dyn TargetIsa) -> Result<Vec<CompiledFunction>> {
     let inlining = isa.flags().opt_level() != OptLevel::None;
+    crate::progress::start_compiling(info.num_defined_funcs() as usize);
     let mut small: Vec<Option<Result<Translated>>> = (0..info.num_defined_funcs())
         .into_par_iter()
         .map_init(FuncTranslator::new, |translator, def| {
@@ -98,9 +99,11 @@ pub fn compile_module(info: &ModuleInfo, isa: &dyn TargetIsa) -> Result<Vec<Comp
             };
             let inliner = inlining.then_some(&inliner);
             let index = info.num_imported_funcs + def;
-            guard::guarded(info, index, || {
+            let compiled = guard::guarded(info, index, || {
                 finish(func, isa, &symbols, Some(index), inliner)
-            })
+            });
+            crate::progress::function_done();
+            compiled
         })
         .collect();
     results.into_iter().collect()

@@ -5,6 +5,8 @@
 //!   `runtime.main` with wasmaot's runtime frames below (the `.eh_frame` call-frame
 //!   information of compiled code); `nm` lists `main.main`, `fmt.Fprintln` and
 //!   `runtime.mallocgc` (function symbols carry the name section's names).
+//! * `debug/progress`: on a terminal (`script` gives one) the compiler shows its progress line
+//!   (`wasmaot: compiling N/M functions`); with stderr not a terminal it prints nothing.
 //! * `debug/strip`: the same program with `--strip` runs and prints the same, has no symbol
 //!   table and no `.eh_frame` of its own code, and is smaller.
 //!
@@ -22,6 +24,48 @@ pub(super) fn debug_cases(cases: &mut Vec<Case>) {
         wasmaot_only(ctx, || go_under_gdb(ctx))
     }));
     cases.push(case("debug/strip", |ctx| wasmaot_only(ctx, || strip(ctx))));
+    cases.push(case("debug/progress", |ctx| {
+        wasmaot_only(ctx, || progress(ctx))
+    }));
+}
+
+fn progress(ctx: &Ctx) -> Result<Vec<String>> {
+    let wasm = go_build(&ctx.tools, &ctx.tools.root.join("tests/go/hello"))?;
+    let scratch = ctx.scratch("debug-progress")?;
+    let out = scratch.path().join("hello");
+    let command = format!(
+        "'{}' '{}' -o '{}'",
+        ctx.tools.wasmaot.display(),
+        wasm.display(),
+        out.display()
+    );
+    let mut inv = Invocation::new("script").args(["-qec", &command, "/dev/null"]);
+    inv.env
+        .push(("WASMAOT_PROGRESS_AFTER_MS".into(), "0".into()));
+    let tty = run(&inv).context("running `script` (util-linux) for a terminal")?;
+    let mut problems = Vec::new();
+    let text = String::from_utf8_lossy(&tty.stdout);
+    if tty.status() != 0 || !text.contains("wasmaot: compiling") || !text.contains(" functions") {
+        problems.push(format!(
+            "no progress line on a terminal: {}",
+            tty.describe_end()
+        ));
+    }
+    let mut plain = Invocation::new(&ctx.tools.wasmaot)
+        .arg(&wasm)
+        .arg("-o")
+        .arg(scratch.path().join("hello2"));
+    plain
+        .env
+        .push(("WASMAOT_PROGRESS_AFTER_MS".into(), "0".into()));
+    let plain = run(&plain)?;
+    if plain.status() != 0 || !plain.stderr.is_empty() {
+        problems.push(format!(
+            "output without a terminal: {}",
+            plain.describe_end()
+        ));
+    }
+    Ok(problems)
 }
 
 fn strip(ctx: &Ctx) -> Result<Vec<String>> {

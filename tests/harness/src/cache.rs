@@ -1,8 +1,10 @@
 //! Content-addressed build caches under `tests/.cache/`: Go programs ([`go_build`]), C
-//! programs built with zig's clang ([`zig_cc`]) and wasmtime's precompiled modules
-//! ([`wasmtime_precompiled`]), each computed once per key across threads ([`Memo`]).
+//! programs built with zig's clang ([`zig_cc`]), C++ programs with Wasm exceptions
+//! ([`zig_cxx_exceptions`]) and wasmtime's precompiled modules ([`wasmtime_precompiled`]),
+//! each computed once per key across threads ([`Memo`]).
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -66,6 +68,8 @@ static GO_VERSION: OnceLock<Result<String, String>> = OnceLock::new();
 static GO_BUILDS: OnceLock<Memo<PathBuf>> = OnceLock::new();
 static ZIG_VERSION: OnceLock<Result<String, String>> = OnceLock::new();
 static C_BUILDS: OnceLock<Memo<PathBuf>> = OnceLock::new();
+static ZIG_LIB: OnceLock<Result<String, String>> = OnceLock::new();
+static CXX_BUILDS: OnceLock<Memo<PathBuf>> = OnceLock::new();
 static WASMTIME_VERSION: OnceLock<Result<String, String>> = OnceLock::new();
 static WASMTIME_PRECOMPILED: OnceLock<Memo<PathBuf>> = OnceLock::new();
 
@@ -217,15 +221,21 @@ fn zig_python(tools: &Tools) -> PathBuf {
     tools.root.join(".tools/venv/bin/python")
 }
 
+/// zig's version (run once per process).
+fn zig_version(tools: &Tools) -> Result<String> {
+    let python = zig_python(tools);
+    tool_version(&ZIG_VERSION, "python -m ziglang version", || {
+        Invocation::new(&python).args(["-m", "ziglang", "version"])
+    })
+    .context("zig is not installed (`make tools` installs it)")
+}
+
 /// Builds the C program `source` for `wasm32-wasi` with zig's clang (`-target wasm32-wasi`,
 /// then `flags`), cached in `tests/.cache/c/` by a hash of the source, the flags and zig's
 /// version. Returns the `.wasm` path.
 pub fn zig_cc(tools: &Tools, source: &Path, flags: &[&str]) -> Result<PathBuf> {
     let python = zig_python(tools);
-    let version = tool_version(&ZIG_VERSION, "python -m ziglang version", || {
-        Invocation::new(&python).args(["-m", "ziglang", "version"])
-    })
-    .context("zig is not installed (`make tools` installs it)")?;
+    let version = zig_version(tools)?;
     let mut parts: Vec<Vec<u8>> = vec![version.into_bytes()];
     parts.extend(flags.iter().map(|f| f.as_bytes().to_vec()));
     parts.push(fs::read(source).with_context(|| format!("reading {}", source.display()))?);
@@ -258,6 +268,171 @@ pub fn zig_cc(tools: &Tools, source: &Path, flags: &[&str]) -> Result<PathBuf> {
             );
         }
         Ok(())
+    })
+}
+
+/// zig's clang flags for C++ with Wasm 3.0 exception handling: `try_table`, `throw` and
+/// `throw_ref` (not the legacy `try`/`catch`/`rethrow`).
+const CXX_EXCEPTION_FLAGS: [&str; 7] = [
+    "-target",
+    "wasm32-wasi",
+    "-fwasm-exceptions",
+    "-mexception-handling",
+    "-mllvm",
+    "-wasm-use-legacy-eh=false",
+    "-O2",
+];
+
+/// The tag C++ exceptions are thrown with; LLVM expects the program to define it.
+const CPP_EXCEPTION_TAG: &str =
+    ".globl __cpp_exception\n.tagtype __cpp_exception i32\n__cpp_exception:\n";
+
+/// One object of the C++ exception runtime: a source in zig's `lib/` folder (`None`: the
+/// [`CPP_EXCEPTION_TAG`] assembly) and whether it is C++.
+struct RuntimeObject {
+    name: &'static str,
+    source: Option<&'static str>,
+    cxx: bool,
+}
+
+/// zig's libc++abi for wasm32-wasi is built without exceptions (no `__cxa_throw`), so the
+/// programs link their own: libc++abi's exception objects, libunwind's wasm unwinder and the
+/// exception tag.
+const CXX_RUNTIME: [RuntimeObject; 4] = [
+    RuntimeObject {
+        name: "cxa_exception",
+        source: Some("libcxxabi/src/cxa_exception.cpp"),
+        cxx: true,
+    },
+    RuntimeObject {
+        name: "cxa_personality",
+        source: Some("libcxxabi/src/cxa_personality.cpp"),
+        cxx: true,
+    },
+    RuntimeObject {
+        name: "Unwind-wasm",
+        source: Some("libunwind/src/Unwind-wasm.c"),
+        cxx: false,
+    },
+    RuntimeObject {
+        name: "cpp_exception",
+        source: None,
+        cxx: false,
+    },
+];
+
+/// zig's `lib/` folder (the sources of its libc++, libc++abi and libunwind).
+fn zig_lib(tools: &Tools) -> Result<PathBuf> {
+    let python = zig_python(tools);
+    tool_version(&ZIG_LIB, "python -c 'import ziglang'", || {
+        Invocation::new(&python).args([
+            "-c",
+            "import ziglang, os; print(os.path.join(os.path.dirname(ziglang.__file__), 'lib'))",
+        ])
+    })
+    .map(PathBuf::from)
+}
+
+/// Runs zig (`cc` or `c++`) with `args`; fails with its stderr.
+fn zig(tools: &Tools, driver: &str, args: Vec<OsString>, what: &Path) -> Result<()> {
+    let inv = Invocation::new(zig_python(tools))
+        .args(["-m", "ziglang", driver])
+        .args(args)
+        .timeout(Duration::from_secs(600));
+    let res = run(&inv)?;
+    if res.status() != 0 {
+        bail!(
+            "zig {driver} of {} failed ({}):\n{}",
+            what.display(),
+            res.describe_end(),
+            res.stderr_text()
+        );
+    }
+    Ok(())
+}
+
+/// The zig flags of one [`CXX_RUNTIME`] object, without its input and output.
+fn runtime_object_flags(obj: &RuntimeObject, lib: &Path) -> Vec<OsString> {
+    if obj.source.is_none() {
+        return ["-target", "wasm32-wasi", "-mexception-handling"]
+            .map(Into::into)
+            .into();
+    }
+    let mut flags: Vec<OsString> = CXX_EXCEPTION_FLAGS.iter().map(Into::into).collect();
+    let mut include = |rel: &str| {
+        let mut a = OsString::from("-I");
+        a.push(lib.join(rel));
+        flags.push(a);
+    };
+    if obj.cxx {
+        for rel in ["libcxxabi/include", "libcxxabi", "libcxx/src"] {
+            include(rel);
+        }
+    }
+    include("libunwind/include");
+    if obj.cxx {
+        flags.extend(
+            [
+                "-D_LIBCXXABI_BUILDING_LIBRARY",
+                "-D_LIBCPP_BUILDING_LIBRARY",
+                "-DLIBCXXABI_USE_LLVM_UNWINDER",
+            ]
+            .map(Into::into),
+        );
+    } else {
+        flags.push("-fdeclspec".into());
+    }
+    flags
+}
+
+/// Builds the C++ program `source` for `wasm32-wasi` with Wasm exceptions
+/// ([`CXX_EXCEPTION_FLAGS`]), linked with [`CXX_RUNTIME`]. The runtime's objects and the
+/// program are cached in `tests/.cache/cpp/` by a hash of zig's version, the flags and the
+/// sources. Returns the `.wasm` path.
+pub fn zig_cxx_exceptions(tools: &Tools, source: &Path) -> Result<PathBuf> {
+    let version = zig_version(tools)?;
+    let lib = zig_lib(tools)?;
+    let dir = tools.cache.join("cpp");
+    let mut objects = Vec::new();
+    for obj in &CXX_RUNTIME {
+        let flags = runtime_object_flags(obj, &lib);
+        let mut parts: Vec<&[u8]> = vec![version.as_bytes(), obj.name.as_bytes()];
+        parts.extend(flags.iter().map(|f| f.as_encoded_bytes()));
+        parts.push(CPP_EXCEPTION_TAG.as_bytes());
+        let hash = sha256_hex(&parts);
+        let out = dir.join(format!("{}-{}.o", obj.name, &hash[..16]));
+        let path = cached_build(&CXX_BUILDS, &hash, &out, |staged| {
+            let input = match obj.source {
+                Some(rel) => lib.join(rel),
+                None => {
+                    let asm = staged.with_file_name("cpp_exception.S");
+                    fs::write(&asm, CPP_EXCEPTION_TAG)?;
+                    asm
+                }
+            };
+            let mut args = flags.clone();
+            args.extend(["-c".into(), input.clone().into(), "-o".into()]);
+            args.push(staged.into());
+            zig(tools, if obj.cxx { "c++" } else { "cc" }, args, &input)
+        })?;
+        objects.push(path);
+    }
+    let program = fs::read(source).with_context(|| format!("reading {}", source.display()))?;
+    let mut parts: Vec<&[u8]> = vec![version.as_bytes(), &program];
+    parts.extend(objects.iter().map(|o| o.as_os_str().as_encoded_bytes()));
+    let hash = sha256_hex(&parts);
+    let name = source
+        .parent()
+        .and_then(Path::file_name)
+        .unwrap_or_default()
+        .to_string_lossy();
+    let out = dir.join(format!("{name}-{}.wasm", &hash[..16]));
+    cached_build(&CXX_BUILDS, &hash, &out, |staged| {
+        let mut args: Vec<OsString> = CXX_EXCEPTION_FLAGS.iter().map(|f| f.into()).collect();
+        args.push(source.into());
+        args.extend(objects.iter().map(|o| o.into()));
+        args.extend(["-o".into(), staged.into()]);
+        zig(tools, "c++", args, source)
     })
 }
 

@@ -14,7 +14,7 @@
 //!
 //! Groups of cases (the name prefix): `go/` our Go programs in `tests/go`, `wat/` our WAT
 //! programs in `tests/wat/run`, `c/` our C programs in `tests/c` (built by zig's clang with
-//! SIMD), `corpus/` the corpus' tinygo, go-wasip1 and wasi-wat cases, `trap/` one module per
+//! SIMD), `cpp/` our C++ programs in `tests/cpp` (built with Wasm exceptions), `corpus/` the corpus' tinygo, go-wasip1 and wasi-wat cases, `trap/` one module per
 //! trap kind in `tests/wat/traps`, `bad-input/` compiler errors, `aarch64/` cross-compiled
 //! programs under qemu, `relaxed/` relaxed SIMD against wasmtime at each CPU level
 //! (`relaxed.rs`), `determinism/` object bytes
@@ -45,7 +45,7 @@ use wasmaot_tests::{
     compile_flags, default_jobs, file_name, file_stem, go_build, indent, jobs_value,
     non_wasi_imports, parallel, read_corpus_file, read_expectations, run_native, run_wasmtime,
     runner_main, scratch_dir, sha256_hex, trap_message, wasmaot_compile, wasmaot_compile_ok,
-    write_failure, zig_cc,
+    write_failure, zig_cc, zig_cxx_exceptions,
 };
 
 const AARCH64: &str = "aarch64-unknown-linux-gnu";
@@ -153,7 +153,7 @@ fn wasmaot_only(ctx: &Ctx, f: impl FnOnce() -> Result<Vec<String>>) -> Verdict {
 }
 
 // ---------------------------------------------------------------------------------------
-// Our programs: tests/go/<name>/, tests/wat/run/<name>.wat and tests/c/<name>/
+// Our programs: tests/go/<name>/, tests/wat/run/<name>.wat, tests/c/<name>/ and tests/cpp/<name>/
 // ---------------------------------------------------------------------------------------
 
 /// Our programs: (case name base, source, expectations), in a stable order.
@@ -188,6 +188,13 @@ fn own_programs(tools: &Tools) -> Result<Vec<(String, Source, Vec<Expectation>)>
             Source::C(dir),
             expectations,
         ));
+    }
+    for dir in sorted_entries(&tools.root.join("tests/cpp"))? {
+        if dir.join("main.cpp").is_file() {
+            let expectations = read_expectations(&dir.join("expected.json"))?;
+            let name = format!("cpp/{}", file_name(&dir));
+            programs.push((name, Source::Cpp(dir), expectations));
+        }
     }
     Ok(programs)
 }
@@ -227,6 +234,8 @@ enum Source {
     File(PathBuf),
     /// A C program's folder (`main.c`), built with zig's clang and [`C_FLAGS`] (cached).
     C(PathBuf),
+    /// A C++ program's folder (`main.cpp`), built with Wasm exceptions (cached).
+    Cpp(PathBuf),
 }
 
 impl Source {
@@ -235,6 +244,7 @@ impl Source {
             Source::Go(dir) => go_build(tools, dir),
             Source::File(f) => Ok(f.clone()),
             Source::C(dir) => zig_cc(tools, &dir.join("main.c"), &C_FLAGS),
+            Source::Cpp(dir) => zig_cxx_exceptions(tools, &dir.join("main.cpp")),
         }
     }
 }

@@ -5,9 +5,11 @@ Builds everything it needs under bench/.build/ (git-ignored; Go and wasmtime out
 cached there, wasmaot outputs are rebuilt every run since the compiler is what is measured),
 runs every case with repetitions, and prints a markdown table (also written to
 bench/results.md). Sections: (a) Go standard-library benchmarks, (b) Go programs of our own,
-(c) C kernels, (d) start-up, (e) compile time and peak memory, (f) output size.
+(c) C kernels, (d) start-up, (e) compile time and peak memory, (f) output size, (g) SIMD C
+kernels (`--only simd` is the same as `--only g`; it measures user + system CPU time unless
+`--simd-clock wall`).
 
-Usage: bench/bench.py [--quick] [--only a,b,c,d,e,f] [--reps N] [--out FILE]
+Usage: bench/bench.py [--quick] [--only a,b,c,d,e,f,g] [--reps N] [--simd-clock cpu|wall] [--out FILE]
 Environment: WASMAOT (default target/release/wasmaot), GO, WASMTIME.
 """
 
@@ -16,6 +18,7 @@ import math
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -63,6 +66,14 @@ STD_BENCHES = [
 GO_PROGRAMS = ["loop", "pingpong", "trees", "maps"]
 # (c) C kernels (bench/c/<name>.c).
 C_KERNELS = ["matmul", "nbody", "hash", "sort"]
+# (g) SIMD C kernels (bench/c/simd/<name>.c). Native: gcc's auto-vectoriser at 128 bits (SSE4.2
+# on x86_64, the width wasm SIMD has); contraction off, so no build fuses a multiply and an add.
+# Wasm: zig's clang with 128-bit SIMD, the same source (dot and sad use <wasm_simd128.h> under
+# #ifdef __wasm_simd128__, where clang's own vectorisation is poor).
+SIMD_KERNELS = ["dot", "saxpy", "matmul32", "blur", "sad", "bytecount"]
+SIMD_NATIVE_FLAGS = ["-O2", "-ftree-vectorize", "-ffp-contract=off"] + \
+    (["-march=x86-64-v2"] if platform.machine() == "x86_64" else [])
+SIMD_WASM_FLAGS = ["-O2", "-msimd128", "-ffp-contract=off"]
 # (e) the large module for compile time: a Go test binary of at least 15 MB (17.6 MB).
 LARGE_PKG = ("encoding/json", "json")
 
@@ -220,21 +231,35 @@ def section_std(args, out):
     return {"std_vs_native": gn, "std_vs_wasmtime": gw, "std_slower": slower}
 
 
-def time_three(args, cmds, expect_same=True):
-    """Median wall time of each command over args.reps interleaved runs."""
+def cpu(cmd, env=None, cwd=None):
+    """(user + system CPU seconds, stdout) of `cmd` and its threads and children."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    p = run(cmd, env=env, cwd=cwd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), p.stdout
+
+
+def time_runs(args, cmds, clock=wall):
+    """(median time by `clock`, last stdout) of each command over args.reps interleaved runs."""
     times = {k: [] for k in cmds}
     outs = {}
     for _ in range(args.reps):
         for k, (cmd, env) in cmds.items():
-            t, o = wall(cmd, env=env)
+            t, o = clock(cmd, env=env)
             times[k].append(t)
             outs[k] = o
+    return {k: statistics.median(v) for k, v in times.items()}, outs
+
+
+def time_three(args, cmds, expect_same=True):
+    """Median wall time of each command over args.reps interleaved runs."""
+    times, outs = time_runs(args, cmds)
     if expect_same:
         ref = next(iter(outs.values()))
         for k, o in outs.items():
             if o != ref:
                 log(f"  warning: output of {k} differs: {o[:200]!r} vs {ref[:200]!r}")
-    return {k: statistics.median(v) for k, v in times.items()}
+    return times
 
 
 def section_programs(args, out):
@@ -287,6 +312,82 @@ def section_c(args, out):
                    f"| {fmt_ratio(t['wasmaot'] / t['native'])} | {fmt_ratio(t['wasmaot'] / t['wasmtime'])} |")
     out.append("")
     return {}
+
+
+def host_has_x86_64_v3():
+    """Whether this CPU has every feature `wasmaot --cpu x86-64-v3` uses."""
+    if platform.machine() != "x86_64":
+        return False
+    try:
+        flags = next(l for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("flags")).split()
+    except (OSError, StopIteration):
+        return False
+    return all(f in flags for f in ("avx", "avx2", "bmi1", "bmi2", "abm", "fma"))
+
+
+def section_simd(args, out):
+    v3 = host_has_x86_64_v3()
+    clock = cpu if args.simd_clock == "cpu" else wall
+    what = "user + system CPU time" if clock is cpu else "wall time"
+    out.append(f"## (g) SIMD C kernels ({what}, median of {args.reps})\n")
+    out.append(f"Native: `gcc {' '.join(SIMD_NATIVE_FLAGS)}`; wasm: `zig cc -target wasm32-wasi "
+               f"{' '.join(SIMD_WASM_FLAGS)}`, run by wasmaot at `--cpu baseline` (SSE4.1) and "
+               "`--cpu x86-64-v3` (AVX2) and by `wasmtime run` (which uses every feature of this CPU). "
+               "Every run must print the same checksum.\n")
+    out.append("| kernel | native gcc | wasmtime | wasmaot | wasmaot v3 | aot/native | aot/wasmtime "
+               "| v3/native | v3/wasmtime |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    cols = {"aot/native": [], "aot/wasmtime": [], "v3/native": [], "v3/wasmtime": []}
+    for name in SIMD_KERNELS:
+        log(f"[simd] {name}")
+        src = BENCH / "c" / "simd" / f"{name}.c"
+        d = BUILD / "simd"
+        d.mkdir(parents=True, exist_ok=True)
+        native, wasm = d / f"{name}.native", d / f"{name}.wasm"
+        if stale(native, src, Path(__file__)):
+            run(["gcc", *SIMD_NATIVE_FLAGS, "-o", native, src, "-lm"])
+        if stale(wasm, src, Path(__file__)):
+            run([*ZIG_CC, "-target", "wasm32-wasi", *SIMD_WASM_FLAGS, "-o", wasm, src])
+        cw, exe = cwasm(wasm), aot(wasm)
+        cmds = {
+            "native": ([native], None),
+            "wasmtime": ([*WASMTIME_RUN, cw], None),
+            "wasmaot": ([exe], None),
+        }
+        if v3:
+            exe3 = d / f"{name}.v3.aot"
+            run([WASMAOT, wasm, "-o", exe3, "--cpu", "x86-64-v3"])
+            cmds["wasmaot v3"] = ([exe3], None)
+        t, outs = time_runs(args, cmds, clock)
+        if len(set(outs.values())) != 1:
+            sys.exit(f"bench: the {name} kernel's checksums differ: " +
+                     "; ".join(f"{k}: {o.strip()!r}" for k, o in outs.items()))
+        ratios = {
+            "aot/native": t["wasmaot"] / t["native"],
+            "aot/wasmtime": t["wasmaot"] / t["wasmtime"],
+            "v3/native": t["wasmaot v3"] / t["native"] if v3 else None,
+            "v3/wasmtime": t["wasmaot v3"] / t["wasmtime"] if v3 else None,
+        }
+        for k, r in ratios.items():
+            if r:
+                cols[k].append(r)
+        v3_cell = fmt_s(t["wasmaot v3"]) if v3 else "n/a"
+        out.append(f"| {name} | {fmt_s(t['native'])} | {fmt_s(t['wasmtime'])} | {fmt_s(t['wasmaot'])} "
+                   f"| {v3_cell} | " + " | ".join(fmt_ratio(r) for r in ratios.values()) + " |")
+    means = {k: geomean(v) for k, v in cols.items()}
+    out.append("| **geometric mean** | | | | | " +
+               " | ".join(f"**{fmt_ratio(m)}**" for m in means.values()) + " |\n")
+    # What the times above include besides the kernel: an empty C program's run.
+    empty_c = BUILD / "simd" / "empty.c"
+    empty_c.write_text("int main(void) { return 0; }\n")
+    native, wasm = BUILD / "simd" / "empty.native", BUILD / "simd" / "empty.wasm"
+    run(["gcc", "-O2", "-o", native, empty_c])
+    run([*ZIG_CC, "-target", "wasm32-wasi", "-O2", "-o", wasm, empty_c])
+    t, _ = time_runs(args, {"native": ([native], None), "wasmtime": ([*WASMTIME_RUN, cwasm(wasm)], None),
+                            "wasmaot": ([aot(wasm)], None)}, clock)
+    out.append(f"Start-up included in each time above (an empty C program): native {fmt_s(t['native'])}, "
+               f"wasmtime {fmt_s(t['wasmtime'])}, wasmaot {fmt_s(t['wasmaot'])}.\n")
+    return {"simd_vs_native": means["aot/native"], "simd_vs_wasmtime": means["aot/wasmtime"]}
 
 
 def section_startup(args, out):
@@ -380,10 +481,12 @@ def section_size(args, out):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
-    ap.add_argument("--only", default="a,b,c,d,e,f", help="sections to run, e.g. a,d")
-    ap.add_argument("--reps", type=int, default=3, help="runs per program in (b) and (c)")
+    ap.add_argument("--only", default="a,b,c,d,e,f,g", help="sections to run, e.g. a,d (simd = g)")
+    ap.add_argument("--reps", type=int, default=3, help="runs per program in (b), (c) and (g)")
     ap.add_argument("--count", type=int, default=3, help="-test.count for (a)")
     ap.add_argument("--benchtime", default="100ms", help="-test.benchtime for (a)")
+    ap.add_argument("--simd-clock", choices=["cpu", "wall"], default="cpu",
+                    help="what (g) measures: CPU time (steadier on a shared machine) or wall time")
     ap.add_argument("--startup-runs", type=int, default=40)
     ap.add_argument("--compile-reps", type=int, default=1)
     ap.add_argument("--out", default=str(BENCH / "results.md"))
@@ -393,7 +496,7 @@ def main():
     for tool in (WASMAOT, WASMTIME, GO):
         if not Path(tool).exists():
             sys.exit(f"bench: {tool} not found (run `make tools` and `cargo build --release -p wasmaot`)")
-    sections = set(args.only.split(","))
+    sections = {"g" if s == "simd" else s for s in args.only.split(",")}
     out = [
         "# wasmaot benchmarks\n",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}; "
@@ -404,7 +507,8 @@ def main():
     summary = {}
     t0 = time.time()
     for key, fn in [("a", section_std), ("b", section_programs), ("c", section_c),
-                    ("d", section_startup), ("e", section_compile), ("f", section_size)]:
+                    ("d", section_startup), ("e", section_compile), ("f", section_size),
+                    ("g", section_simd)]:
         if key in sections:
             summary.update(fn(args, out) or {})
     out.append(f"Total bench time: {time.time() - t0:.0f} s.\n")

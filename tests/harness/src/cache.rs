@@ -158,7 +158,8 @@ pub fn go_version(tools: &Tools) -> Result<String> {
 
 /// Builds the Go program in `dir` (its `*.go` files, standard library only) with
 /// `GOOS=wasip1 GOARCH=wasm`, cached in `tests/.cache/go/` by a hash of the sources and
-/// the Go version. Returns the `.wasm` path.
+/// the Go version. A program whose files say `//go:build goexperiment.NAME` is built with
+/// `GOEXPERIMENT=NAME` (see [`go_experiments`]). Returns the `.wasm` path.
 pub fn go_build(tools: &Tools, dir: &Path) -> Result<PathBuf> {
     go_build_with(tools, dir, &[])
 }
@@ -175,16 +176,24 @@ pub fn go_build_with(tools: &Tools, dir: &Path, flags: &[&str]) -> Result<PathBu
     if sources.is_empty() {
         bail!("no .go files in {}", dir.display());
     }
+    let texts = sources
+        .iter()
+        .map(fs::read)
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let experiments = go_experiments(&texts);
     let mut parts: Vec<Vec<u8>> = vec![version.into_bytes(), b"-trimpath".to_vec()];
     parts.extend(flags.iter().map(|f| f.as_bytes().to_vec()));
-    for s in &sources {
+    if !experiments.is_empty() {
+        parts.push(format!("GOEXPERIMENT={experiments}").into_bytes());
+    }
+    for (s, text) in sources.iter().zip(texts) {
         parts.push(
             s.file_name()
                 .unwrap_or_default()
                 .as_encoded_bytes()
                 .to_vec(),
         );
-        parts.push(fs::read(s)?);
+        parts.push(text);
     }
     let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
     let hash = sha256_hex(&refs);
@@ -202,6 +211,7 @@ pub fn go_build_with(tools: &Tools, dir: &Path, flags: &[&str]) -> Result<PathBu
             .args(sources.iter().map(|s| s.as_os_str().to_owned()))
             .timeout(Duration::from_secs(600));
         inv.env = go_env(tools);
+        inv.env.push(("GOEXPERIMENT".into(), experiments.clone()));
         inv.cwd = Some(dir.to_path_buf());
         let res = run(&inv)?;
         if res.status() != 0 || !staged.is_file() {
@@ -214,6 +224,31 @@ pub fn go_build_with(tools: &Tools, dir: &Path, flags: &[&str]) -> Result<PathBu
         }
         Ok(())
     })
+}
+
+/// The Go experiments a program's files (`texts`) need, comma-separated and sorted (empty
+/// for none): every `goexperiment.NAME` of a `//go:build` line that is only such terms
+/// joined by `&&` (`//go:build goexperiment.simd`). Lines with `||` or `!` are left to Go.
+fn go_experiments(texts: &[Vec<u8>]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for text in texts {
+        let text = std::str::from_utf8(text).unwrap_or_default();
+        for line in text.lines().take_while(|l| !l.starts_with("package ")) {
+            let Some(expr) = line.strip_prefix("//go:build ") else {
+                continue;
+            };
+            if expr.contains("||") || expr.contains('!') {
+                continue;
+            }
+            names.extend(
+                expr.split("&&")
+                    .filter_map(|term| term.trim().strip_prefix("goexperiment.")),
+            );
+        }
+    }
+    names.sort_unstable();
+    names.dedup();
+    names.join(",")
 }
 
 /// zig's C compiler: the venv's Python with the pip package `ziglang` (`make tools`).
@@ -469,4 +504,20 @@ pub fn wasmtime_precompiled(tools: &Tools, wasm: &Path) -> Result<PathBuf> {
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_experiments;
+
+    #[test]
+    fn go_experiments_reads_plain_build_constraints() {
+        let texts = [
+            b"//go:build goexperiment.simd && wasm\n\npackage main\n".to_vec(),
+            b"// comment\n//go:build goexperiment.arenas\npackage main\n//go:build goexperiment.late\n".to_vec(),
+            b"//go:build !goexperiment.simd || goexperiment.x\npackage main\n".to_vec(),
+        ];
+        assert_eq!(go_experiments(&texts), "arenas,simd");
+        assert_eq!(go_experiments(&[b"package main\n".to_vec()]), "");
+    }
 }

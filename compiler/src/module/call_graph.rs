@@ -77,12 +77,7 @@ fn may_throw(
     facts: &[BodyFacts],
     import_throws: impl Fn(u32) -> bool,
 ) -> Vec<bool> {
-    let outside_calls = info
-        .funcs
-        .iter()
-        .take(info.num_imported_funcs as usize)
-        .any(|f| f.direct_symbol.is_none() || f.linked_symbol.is_some());
-    if info.tags.is_empty() && !outside_calls && info.num_imported_tables == 0 {
+    if !can_see_exceptions(info) {
         return Vec::new();
     }
     let num_imported = info.num_imported_funcs as usize;
@@ -110,6 +105,38 @@ fn may_throw(
         }
     }
     may_throw
+}
+
+/// Whether an exception can reach this module's code: it has tags, calls functions from
+/// outside (non-WASI imports), or can be handed another module's function references (an
+/// imported table or reference global, an exported table, an exported function with a
+/// reference parameter), whose calls through `call_indirect`/`call_ref` may throw.
+fn can_see_exceptions(info: &ModuleInfo<'_>) -> bool {
+    use wasmaot_abi::descriptor::extern_kind;
+    let outside_calls = info
+        .funcs
+        .iter()
+        .take(info.num_imported_funcs as usize)
+        .any(|f| f.direct_symbol.is_none() || f.linked_symbol.is_some());
+    let imported_ref_global = info
+        .globals
+        .iter()
+        .take(info.num_imported_globals as usize)
+        .any(|g| g.ty.is_ref());
+    let reference_in = info.exports.iter().any(|e| match e.kind {
+        extern_kind::TABLE => true,
+        extern_kind::FUNC => info
+            .func_signature(e.index)
+            .params
+            .iter()
+            .any(|t| t.is_ref()),
+        _ => false,
+    });
+    !info.tags.is_empty()
+        || outside_calls
+        || info.num_imported_tables > 0
+        || imported_ref_global
+        || reference_in
 }
 
 /// Whether import `i` is a WASI function compiled as a direct call (never throws).
@@ -214,6 +241,28 @@ mod tests {
                  (func $ind (call_indirect (type $v) (i32.const 0))))"#,
         );
         assert_eq!(m, vec![false, true, true, true, false, true]);
+    }
+
+    #[test]
+    fn references_from_outside_make_indirect_calls_checked() {
+        // An exported table another module may fill with functions that throw.
+        let m = may_throw(
+            r#"(module (type $v (func)) (table (export "t") 1 funcref)
+                 (func (call_indirect (type $v) (i32.const 0))))"#,
+        );
+        assert_eq!(m, vec![true]);
+        // A function reference passed in by a caller.
+        let m = may_throw(
+            r#"(module (type $v (func))
+                 (func (export "f") (param (ref null $v)) (call_ref $v (local.get 0))))"#,
+        );
+        assert_eq!(m, vec![true]);
+        // Neither: a private table and no exports.
+        let m = may_throw(
+            r#"(module (type $v (func)) (table 1 funcref)
+                 (func (call_indirect (type $v) (i32.const 0))))"#,
+        );
+        assert!(m.is_empty());
     }
 
     #[test]

@@ -39,9 +39,25 @@ impl Rng {
     }
 }
 
-/// The wasm-smith configuration (see the module doc).
-pub fn config(no_traps: bool) -> wasm_smith::Config {
+/// The wasm-smith configuration (see the module doc) of variant `variant` (odd: no traps).
+pub fn config(variant: u64) -> wasm_smith::Config {
+    use wasm_smith::{InstructionKind as K, InstructionKinds};
+    let no_traps = variant % 2 == 1;
+    // Every other pair of modules is mostly SIMD (no scalar float, reference, table or
+    // exception instructions), the riskiest part of the translator.
+    let allowed_instructions = match variant % 4 {
+        2 | 3 => InstructionKinds::new(&[
+            K::Vector,
+            K::NumericInt,
+            K::Variable,
+            K::Parametric,
+            K::Memory,
+            K::Control,
+        ]),
+        _ => InstructionKinds::all(),
+    };
     wasm_smith::Config {
+        allowed_instructions,
         // wasm-smith's code traps early and often (an `unreachable` in most functions):
         // half the modules are made without traps so that calls get further.
         disallow_traps: no_traps,
@@ -75,7 +91,7 @@ pub fn config(no_traps: bool) -> wasm_smith::Config {
         min_types: 2,
         min_funcs: 3,
         max_funcs: 12,
-        max_instructions: 120,
+        max_instructions: 1000,
         max_types: 20,
         max_globals: 10,
         max_tags: 4,
@@ -94,7 +110,8 @@ pub fn config(no_traps: bool) -> wasm_smith::Config {
     }
 }
 
-/// Module `index` of `seed`, fuel-bounded (odd indices without traps); `Err` if wasm-smith could not make one.
+/// Module `index` of `seed`, fuel-bounded (the configuration variant is `index`, see
+/// [`config`]); `Err` if wasm-smith could not make one.
 pub fn module(seed: u64, index: u64) -> Result<Vec<u8>, String> {
     let mut rng = Rng::new(seed, index);
     let len = 4096 + (rng.next() % 28672) as usize;
@@ -102,8 +119,7 @@ pub fn module(seed: u64, index: u64) -> Result<Vec<u8>, String> {
         .flat_map(|_| rng.next().to_le_bytes())
         .collect();
     let mut u = Unstructured::new(&bytes);
-    let mut m =
-        wasm_smith::Module::new(config(index % 2 == 1), &mut u).map_err(|e| e.to_string())?;
+    let mut m = wasm_smith::Module::new(config(index), &mut u).map_err(|e| e.to_string())?;
     let fuel = m.ensure_termination(FUEL).map_err(|e| e.to_string())?;
     export_global(&m.to_bytes(), FUEL_EXPORT, fuel)
 }

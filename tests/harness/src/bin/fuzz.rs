@@ -6,7 +6,7 @@
 //! ```
 //!
 //! Module `i` (`--start` ≤ i < `--start` + `--count`) is made from `(S, i)` alone
-//! (`fuzz/generate.rs`): `--seed` defaults to `$FUZZ_SEED`, else 1; `--count` to
+//! (`fuzz/generate.rs`; every third one is compiled by wasmaot at `-O0`): `--seed` defaults to `$FUZZ_SEED`, else 1; `--count` to
 //! `$FUZZ_COUNT`, else 300. Each module is compiled by both engines, instantiated, and every
 //! exported function is called with three argument sets (zeros, small values, random bits);
 //! after instantiation and after each call the outcome (results, or the trap, an uncaught
@@ -31,7 +31,9 @@
 
 #[path = "../fuzz/mod.rs"]
 mod fuzz;
+// The spec runner's link-and-load path (its `compile` is not used: we vary the options).
 #[path = "../spec/load.rs"]
+#[allow(dead_code)]
 mod load;
 
 use std::collections::BTreeMap;
@@ -382,7 +384,7 @@ fn run_module(oracle: &Oracle, wasm: &[u8], seed: u64, index: u64, so: &Path) ->
     };
     let want = oracle.run(&module, &plan);
     let calls = want.steps.len().saturating_sub(1) as u64;
-    let got = match fuzz::aot::run(wasm, so, &plan) {
+    let got = match fuzz::aot::run(wasm, generate::opt_level(index), so, &plan) {
         Ok(t) => t,
         Err(e) => {
             return ModuleResult::Diverged {

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use wasmaot::module::FeatureSet;
+use wasmaot::{OptLevel, Options};
 use wasmaot_abi::types::ValType;
 use wasmaot_runtime::{Extern, Imports, Instance, InstantiationError, ValRaw};
 
@@ -13,11 +14,22 @@ use super::generate;
 use super::trace::{self, Call, Outcome, Step, Stop, Trace, Val};
 use crate::load;
 
-/// Compiles `wasm` (the Wasm 3.0 feature set), links it as `so_path` and loads it, then runs
+/// Compiles `wasm` (the Wasm 3.0 feature set, at `opt_level`), links it as `so_path` and loads it, then runs
 /// `plan`; `Err` says why wasmaot could not run it at all (a rejection, a compiler panic, a
 /// link or load failure: each one a divergence, since wasmtime accepted the module).
-pub fn run(wasm: &[u8], so_path: &Path, plan: &[Call]) -> Result<Trace, String> {
-    let object = std::panic::catch_unwind(|| load::compile(wasm, FeatureSet::Wasm3))
+pub fn run(
+    wasm: &[u8],
+    opt_level: OptLevel,
+    so_path: &Path,
+    plan: &[Call],
+) -> Result<Trace, String> {
+    let opts = Options {
+        opt_level,
+        ..load::options()
+    };
+    let compile =
+        || wasmaot::compile_object_with(wasm, &opts, FeatureSet::Wasm3).map_err(|e| e.to_string());
+    let object = std::panic::catch_unwind(compile)
         .map_err(|p| format!("wasmaot panicked: {}", panic_text(&p)))?
         .map_err(|e| format!("wasmaot rejected the module: {e}"))?;
     let desc = load::link_and_load(&object, so_path)?;

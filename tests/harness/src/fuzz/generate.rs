@@ -124,6 +124,15 @@ pub fn module(seed: u64, index: u64) -> Result<Vec<u8>, String> {
     export_global(&m.to_bytes(), FUEL_EXPORT, fuel)
 }
 
+/// The optimisation level wasmaot compiles module `index` at: every third one at `-O0`
+/// (Cranelift's other pipeline; the oracle always optimises).
+pub fn opt_level(index: u64) -> wasmaot::OptLevel {
+    match index % 3 {
+        2 => wasmaot::OptLevel::O0,
+        _ => wasmaot::OptLevel::O2,
+    }
+}
+
 /// The export name of the fuel global, which both engines refill to [`FUEL`] before each
 /// call (so a call that recursed until the fuel ran out does not starve the next ones).
 pub const FUEL_EXPORT: &str = "__fuel";

@@ -252,3 +252,42 @@ pub fn args(params: &[ArgType], set: usize, rng: &mut Rng) -> Vec<Val> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn export_names(wasm: &[u8]) -> Vec<String> {
+        wasmparser::Parser::new(0)
+            .parse_all(wasm)
+            .filter_map(|p| match p.unwrap() {
+                wasmparser::Payload::ExportSection(r) => Some(r),
+                _ => None,
+            })
+            .flat_map(|r| r.into_iter().map(|e| e.unwrap().name.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn modules_are_deterministic_valid_and_export_the_fuel() {
+        for i in 0..8 {
+            let a = module(1, i).unwrap();
+            assert_eq!(a, module(1, i).unwrap(), "module {i} differs between runs");
+            let mut v = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+            v.validate_all(&a).unwrap();
+            assert!(
+                export_names(&a).iter().any(|n| n == FUEL_EXPORT),
+                "module {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_export_section_is_added_where_none_was() {
+        let wasm =
+            wat::parse_str("(module (global (mut i32) (i32.const 0)) (func) (start 0))").unwrap();
+        let out = export_global(&wasm, "g", 0).unwrap();
+        wasmparser::Validator::new().validate_all(&out).unwrap();
+        assert_eq!(export_names(&out), ["g"]);
+    }
+}

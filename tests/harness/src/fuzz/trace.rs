@@ -233,3 +233,28 @@ pub fn compare(plan: &[Call], want: &Trace, got: &Trace) -> Verdict {
     }
     Verdict::Same
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nans_are_equal_and_everything_else_is_exact() {
+        assert_eq!(Val::F32(0x7fc0_0000), Val::F32(0xffc0_0001));
+        assert_eq!(
+            Val::F64(0x7ff8_0000_0000_0000),
+            Val::F64(0x7ff0_0000_0000_0001)
+        );
+        assert_ne!(Val::F32(0), Val::F32(0x8000_0000));
+        assert_ne!(Val::I32(1), Val::I64(1));
+        assert_ne!(Val::Ref { null: true }, Val::Ref { null: false });
+        assert_eq!(
+            Stop::from_message("integer divide by zero"),
+            Stop::Trap(TrapCode::IntegerDivisionByZero)
+        );
+        assert!(matches!(
+            Stop::from_message("something else"),
+            Stop::Other(_)
+        ));
+    }
+}

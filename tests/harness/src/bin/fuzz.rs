@@ -10,7 +10,8 @@
 //! `$FUZZ_COUNT`, else 300. Each module is compiled by both engines, instantiated, and every
 //! exported function is called with three argument sets (zeros, small values, random bits);
 //! after instantiation and after each call the outcome (results, or the trap, an uncaught
-//! exception being one) and the state of every exported memory, table and global must agree
+//! exception being one) and the state of every exported memory, table and global (the
+//! module's, and those of the `env` provider instance it imports from) must agree
 //! (`fuzz/trace.rs`). A module is skipped when wasm-smith or wasmtime cannot handle it, when
 //! an export takes a non-nullable reference, or from a stack overflow on either side on.
 //!
@@ -31,9 +32,8 @@
 
 #[path = "../fuzz/mod.rs"]
 mod fuzz;
-// The spec runner's link-and-load path (its `compile` is not used: we vary the options).
+// The spec runner's compile, link and load path.
 #[path = "../spec/load.rs"]
-#[allow(dead_code)]
 mod load;
 
 use std::collections::BTreeMap;

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use wasmaot::module::FeatureSet;
 use wasmaot::{OptLevel, Options};
+use wasmaot_abi::descriptor::ModuleDescriptor;
 use wasmaot_abi::types::ValType;
 use wasmaot_runtime::{Extern, Imports, Instance, InstantiationError, ValRaw};
 
@@ -33,9 +34,17 @@ pub fn run(
         .map_err(|p| format!("wasmaot panicked: {}", panic_text(&p)))?
         .map_err(|e| format!("wasmaot rejected the module: {e}"))?;
     let desc = load::link_and_load(&object, so_path)?;
+    let provider_desc = provider(so_path)?;
     let traced = wasmaot_runtime::trap::catch_traps(|| {
         let mut trace = Trace::default();
-        let inst = match Instance::new(desc, Imports::new()) {
+        // Declared first, dropped last: the module's instance imports from it.
+        let provider = Instance::new(provider_desc, Imports::new())
+            .map_err(|e| format!("the provider does not instantiate: {e}"))?;
+        let imports = Imports::resolve(desc, |m, n| {
+            (m == "env").then(|| provider.get_export(n)).flatten()
+        })
+        .map_err(|e| format!("imports: {e}"))?;
+        let inst = match Instance::new(desc, imports) {
             Ok(i) => i,
             Err(InstantiationError::Trap(t)) => {
                 trace.steps.push(Step {
@@ -48,7 +57,7 @@ pub fn run(
         };
         trace.steps.push(Step {
             outcome: Outcome::Returned(Vec::new()),
-            state: state(&inst),
+            state: state(&inst, &provider),
         });
         for call in plan {
             if let Some(Extern::Global(g)) = inst.get_export(generate::FUEL_EXPORT) {
@@ -58,7 +67,7 @@ pub fn run(
             let outcome = invoke(&inst, call)?;
             trace.steps.push(Step {
                 outcome,
-                state: state(&inst),
+                state: state(&inst, &provider),
             });
         }
         Ok(trace)
@@ -111,10 +120,35 @@ fn value(ty: ValType, raw: &ValRaw) -> Val {
     }
 }
 
-/// The state lines of every exported memory, table and global, in export order.
-fn state(inst: &Instance) -> Vec<String> {
+/// [`generate::PROVIDER`], compiled, linked next to `so_path` and loaded once per process.
+fn provider(so_path: &Path) -> Result<&'static ModuleDescriptor, String> {
+    // The descriptor's address (a descriptor is immutable data that lives for the process
+    // lifetime, but holds raw pointers, so it is not `Sync` itself).
+    static PROVIDER: std::sync::OnceLock<Result<usize, String>> = std::sync::OnceLock::new();
+    let addr = PROVIDER
+        .get_or_init(|| {
+            let wasm = wat::parse_str(generate::PROVIDER).map_err(|e| e.to_string())?;
+            let object = load::compile(&wasm, FeatureSet::Wasm3)?;
+            load::link_and_load(&object, &so_path.with_file_name("provider.so"))
+                .map(|d| d as *const ModuleDescriptor as usize)
+        })
+        .clone()?;
+    // SAFETY: the address of a loaded descriptor, never unloaded.
+    Ok(unsafe { &*(addr as *const ModuleDescriptor) })
+}
+
+/// The state lines of every exported memory, table and global, in export order, then the
+/// provider's (named `env.NAME`).
+fn state(inst: &Instance, provider: &Instance) -> Vec<String> {
+    let mut out = exports_state(inst, "");
+    out.extend(exports_state(provider, "env."));
+    out
+}
+
+fn exports_state(inst: &Instance, prefix: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (name, e) in inst.exports() {
+        let name = format!("{prefix}{name}");
         match e {
             Extern::Memory(m) => {
                 // SAFETY: a live instance's memory; no wasm code runs while we read it.

@@ -5,7 +5,8 @@
 //! GC: SIMD and relaxed SIMD, exceptions (not the legacy ones), tail calls, memory64, two
 //! memories, bulk memory, reference types, extended-const, multi-value, sign extension and
 //! saturating conversions. wasm-smith ties typed function references to its GC switch, so
-//! `call_ref` and typed references are not generated. No imports, every entity exported,
+//! `call_ref` and typed references are not generated. Imports only from [`PROVIDER`] (a
+//! wasm module, so both engines run the same code behind them), every entity exported,
 //! NaNs canonicalised, sizes kept small, and loops and calls bounded by a fuel global.
 
 use arbitrary::Unstructured;
@@ -84,7 +85,8 @@ pub fn config(variant: u64) -> wasm_smith::Config {
         // Deterministic and self-contained.
         canonicalize_nans: true,
         export_everything: true,
-        max_imports: 0,
+        available_imports: Some(provider_imports()),
+        max_imports: 6,
         generate_custom_sections: false,
         allow_invalid_funcs: false,
         // Small and fast.
@@ -108,6 +110,45 @@ pub fn config(variant: u64) -> wasm_smith::Config {
         max_nesting_depth: 8,
         ..wasm_smith::Config::default()
     }
+}
+
+/// The module every generated module may import from, as `env`: a memory of each index
+/// type, a table, globals, a tag and functions, all in wasm so that both engines run the same
+/// code behind the imports. One instance of it per generated module.
+pub const PROVIDER: &str = r#"(module
+  (memory (export "mem") 1 2)
+  (memory (export "mem64") i64 1 2)
+  (table (export "tab") 4 8 funcref)
+  (global (export "g") (mut i32) (i32.const 7))
+  (global (export "c") f64 (f64.const 1.5))
+  (global (export "v") (mut v128) (v128.const i32x4 1 2 3 4))
+  (tag (export "tag") (param i32))
+  (func $add (export "add") (param i32 i32) (result i32)
+    (i32.store (i32.const 16) (i32.add (local.get 0) (local.get 1)))
+    (i32.add (local.get 0) (local.get 1)))
+  (func $throw (export "throw") (param i32)
+    (if (i32.and (local.get 0) (i32.const 1)) (then (throw 0 (local.get 0)))))
+  (func $load (export "load") (param i64) (result i64)
+    (i64.load (i32.wrap_i64 (local.get 0))))
+  (elem (table 0) (i32.const 0) func $add $throw))"#;
+
+/// The import declarations wasm-smith may choose from (`available_imports`): every export
+/// of [`PROVIDER`], with its type.
+fn provider_imports() -> Vec<u8> {
+    wat::parse_str(
+        r#"(module
+          (import "env" "mem" (memory 1 2))
+          (import "env" "mem64" (memory i64 1 2))
+          (import "env" "tab" (table 4 8 funcref))
+          (import "env" "g" (global (mut i32)))
+          (import "env" "c" (global f64))
+          (import "env" "v" (global (mut v128)))
+          (import "env" "tag" (tag (param i32)))
+          (import "env" "add" (func (param i32 i32) (result i32)))
+          (import "env" "throw" (func (param i32)))
+          (import "env" "load" (func (param i64) (result i64))))"#,
+    )
+    .expect("the provider's imports parse")
 }
 
 /// Module `index` of `seed`, fuel-bounded (the configuration variant is `index`, see

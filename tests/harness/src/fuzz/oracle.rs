@@ -19,6 +19,8 @@ const X86_64_BASELINE: &[&str] = &[
 
 pub struct Oracle {
     engine: Engine,
+    /// [`generate::PROVIDER`], compiled.
+    provider: Module,
 }
 
 impl Oracle {
@@ -52,7 +54,9 @@ impl Oracle {
             }
         }
         let engine = Engine::new(&c).map_err(|e| anyhow::anyhow!("{e}"))?;
-        Ok(Oracle { engine })
+        let provider = Module::new(&engine, wat::parse_str(generate::PROVIDER)?)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(Oracle { engine, provider })
     }
 
     /// Validates and compiles `wasm`; the error text if wasmtime rejects it.
@@ -79,11 +83,30 @@ impl Oracle {
         Some(plan)
     }
 
-    /// Instantiates `module` and makes the calls of `plan`.
+    /// Instantiates `module` (its imports from a fresh instance of the provider) and makes the
+    /// calls of `plan`.
     pub fn run(&self, module: &Module, plan: &[Call]) -> Trace {
         let mut store = Store::new(&self.engine, ());
         let mut trace = Trace::default();
-        let instance = match Instance::new(&mut store, module, &[]) {
+        let provider =
+            Instance::new(&mut store, &self.provider, &[]).expect("the provider instantiates");
+        let mut imports = Vec::new();
+        for imp in module.imports() {
+            match provider.get_export(&mut store, imp.name()) {
+                Some(e) if imp.module() == "env" => imports.push(e),
+                _ => {
+                    trace.steps.push(Step {
+                        outcome: Outcome::Stopped(Stop::Other(format!(
+                            "unknown import {}",
+                            imp.name()
+                        ))),
+                        state: Vec::new(),
+                    });
+                    return trace;
+                }
+            }
+        }
+        let instance = match Instance::new(&mut store, module, &imports) {
             Ok(i) => i,
             Err(e) => {
                 trace.steps.push(Step {
@@ -95,7 +118,7 @@ impl Oracle {
         };
         trace.steps.push(Step {
             outcome: Outcome::Returned(Vec::new()),
-            state: state(&mut store, module, &instance),
+            state: state(&mut store, module, &instance, &self.provider, &provider),
         });
         for call in plan {
             let f = instance
@@ -123,7 +146,7 @@ impl Oracle {
             }
             trace.steps.push(Step {
                 outcome,
-                state: state(&mut store, module, &instance),
+                state: state(&mut store, module, &instance, &self.provider, &provider),
             });
         }
         trace
@@ -180,23 +203,43 @@ fn stop(e: &wasmtime::Error) -> Stop {
     Stop::Other(format!("{e:#}"))
 }
 
-/// The state lines of every exported memory, table and global, in export order.
-fn state(store: &mut Store<()>, module: &Module, instance: &Instance) -> Vec<String> {
+/// The state lines of every exported memory, table and global, in export order, then the
+/// provider's (named `env.NAME`).
+fn state(
+    store: &mut Store<()>,
+    module: &Module,
+    instance: &Instance,
+    provider_module: &Module,
+    provider: &Instance,
+) -> Vec<String> {
+    let mut out = exports_state(store, module, instance, "");
+    out.extend(exports_state(store, provider_module, provider, "env."));
+    out
+}
+
+fn exports_state(
+    store: &mut Store<()>,
+    module: &Module,
+    instance: &Instance,
+    prefix: &str,
+) -> Vec<String> {
     let mut out = Vec::new();
     for e in module.exports() {
         let name = e.name();
+        let shown = format!("{prefix}{name}");
+        let name_shown = shown.as_str();
         match instance.get_export(&mut *store, name) {
-            Some(Extern::Memory(m)) => out.push(trace::memory_state(name, m.data(&*store))),
+            Some(Extern::Memory(m)) => out.push(trace::memory_state(name_shown, m.data(&*store))),
             Some(Extern::Table(t)) => {
                 let n = t.size(&*store);
                 let nulls: Vec<bool> = (0..n)
                     .map(|i| t.get(&mut *store, i).is_none_or(|r| r.is_null()))
                     .collect();
-                out.push(trace::table_state(name, nulls.into_iter()));
+                out.push(trace::table_state(name_shown, nulls.into_iter()));
             }
             Some(Extern::Global(g)) => {
                 let v = g.get(&mut *store);
-                out.push(trace::global_state(name, from_wasmtime(&v)));
+                out.push(trace::global_state(name_shown, from_wasmtime(&v)));
             }
             _ => {}
         }

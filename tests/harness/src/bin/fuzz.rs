@@ -6,7 +6,8 @@
 //! ```
 //!
 //! Module `i` (`--start` ≤ i < `--start` + `--count`) is made from `(S, i)` alone
-//! (`fuzz/generate.rs`; every third one is compiled by wasmaot at `-O0`): `--seed` defaults to `$FUZZ_SEED`, else 1; `--count` to
+//! (`fuzz/generate.rs`; every third one is compiled by wasmaot at `-O0`, every fifth one
+//! with `--cpu native` against wasmtime at this machine's features): `--seed` defaults to `$FUZZ_SEED`, else 1; `--count` to
 //! `$FUZZ_COUNT`, else 300. Each module is compiled by both engines, instantiated, and every
 //! exported function is called with three argument sets (zeros, small values, random bits);
 //! after instantiation and after each call the outcome (results, or the trap, an uncaught
@@ -369,7 +370,8 @@ fn run_range(o: &Options, root: &Path) -> Result<Counts> {
 
 /// Runs one module under both engines and compares.
 fn run_module(oracle: &Oracle, wasm: &[u8], seed: u64, index: u64, so: &Path) -> ModuleResult {
-    let Ok(module) = oracle.compile(wasm) else {
+    let levels = generate::compile_levels(index);
+    let Ok(module) = oracle.compile(wasm, levels.1) else {
         return ModuleResult::Skipped {
             calls: 0,
             why: "wasmtime rejects",
@@ -384,7 +386,7 @@ fn run_module(oracle: &Oracle, wasm: &[u8], seed: u64, index: u64, so: &Path) ->
     };
     let want = oracle.run(&module, &plan);
     let calls = want.steps.len().saturating_sub(1) as u64;
-    let got = match fuzz::aot::run(wasm, generate::opt_level(index), so, &plan) {
+    let got = match fuzz::aot::run(wasm, levels, so, &plan) {
         Ok(t) => t,
         Err(e) => {
             return ModuleResult::Diverged {

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use wasmaot::module::FeatureSet;
-use wasmaot::{OptLevel, Options};
+use wasmaot::{Cpu, OptLevel, Options};
 use wasmaot_abi::descriptor::ModuleDescriptor;
 use wasmaot_abi::types::ValType;
 use wasmaot_runtime::{Extern, Imports, Instance, InstantiationError, ValRaw};
@@ -15,17 +15,18 @@ use super::generate;
 use super::trace::{self, Call, Outcome, Step, Stop, Trace, Val};
 use crate::load;
 
-/// Compiles `wasm` (the Wasm 3.0 feature set, at `opt_level`), links it as `so_path` and loads it, then runs
+/// Compiles `wasm` (the Wasm 3.0 feature set, at `opt_level` for `cpu`), links it as `so_path` and loads it, then runs
 /// `plan`; `Err` says why wasmaot could not run it at all (a rejection, a compiler panic, a
 /// link or load failure: each one a divergence, since wasmtime accepted the module).
 pub fn run(
     wasm: &[u8],
-    opt_level: OptLevel,
+    (opt_level, cpu): (OptLevel, Cpu),
     so_path: &Path,
     plan: &[Call],
 ) -> Result<Trace, String> {
     let opts = Options {
         opt_level,
+        cpu,
         ..load::options()
     };
     let compile =

@@ -165,13 +165,19 @@ pub fn module(seed: u64, index: u64) -> Result<Vec<u8>, String> {
     export_global(&m.to_bytes(), FUEL_EXPORT, fuel)
 }
 
-/// The optimisation level wasmaot compiles module `index` at: every third one at `-O0`
-/// (Cranelift's other pipeline; the oracle always optimises).
-pub fn opt_level(index: u64) -> wasmaot::OptLevel {
-    match index % 3 {
+/// The optimisation level and CPU level wasmaot compiles module `index` at: every third one
+/// at `-O0` (Cranelift's other pipeline; the oracle always optimises), every fifth one with
+/// `--cpu native` (the oracle then uses this machine's features too).
+pub fn compile_levels(index: u64) -> (wasmaot::OptLevel, wasmaot::Cpu) {
+    let opt = match index % 3 {
         2 => wasmaot::OptLevel::O0,
         _ => wasmaot::OptLevel::O2,
-    }
+    };
+    let cpu = match index % 5 {
+        4 => wasmaot::Cpu::Native,
+        _ => wasmaot::Cpu::Baseline,
+    };
+    (opt, cpu)
 }
 
 /// The export name of the fuel global, which both engines refill to [`FUEL`] before each

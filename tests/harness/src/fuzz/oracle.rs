@@ -18,13 +18,42 @@ const X86_64_BASELINE: &[&str] = &[
 ];
 
 pub struct Oracle {
+    /// At wasmaot's `--cpu baseline` (on x86_64), and at this machine's features (for
+    /// modules wasmaot compiles with `--cpu native`).
+    levels: [Level; 2],
+}
+
+/// One engine and [`generate::PROVIDER`] compiled by it.
+struct Level {
     engine: Engine,
-    /// [`generate::PROVIDER`], compiled.
     provider: Module,
+}
+
+/// A module compiled by the oracle, at one of its levels.
+pub struct Compiled {
+    module: Module,
+    level: usize,
 }
 
 impl Oracle {
     pub fn new() -> anyhow::Result<Oracle> {
+        Ok(Oracle {
+            levels: [Level::new(false)?, Level::new(true)?],
+        })
+    }
+
+    /// Validates and compiles `wasm` for wasmaot's `cpu` level; the error text if wasmtime
+    /// rejects it.
+    pub fn compile(&self, wasm: &[u8], cpu: wasmaot::Cpu) -> Result<Compiled, String> {
+        let level = usize::from(cpu == wasmaot::Cpu::Native);
+        Module::new(&self.levels[level].engine, wasm)
+            .map(|module| Compiled { module, level })
+            .map_err(|e| format!("{e:#}"))
+    }
+}
+
+impl Level {
+    fn new(native: bool) -> anyhow::Result<Level> {
         let mut c = Config::new();
         c.wasm_simd(true)
             .wasm_relaxed_simd(true)
@@ -43,7 +72,7 @@ impl Oracle {
             // module in eight; the async limit only bounds it, nothing here is async).
             .async_stack_size(8 << 20)
             .max_wasm_stack(8 << 20);
-        if cfg!(target_arch = "x86_64") {
+        if cfg!(target_arch = "x86_64") && !native {
             // An explicit target: wasmtime then starts from no CPU features (not the host's).
             c.target("x86_64-unknown-linux-gnu")
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -56,19 +85,16 @@ impl Oracle {
         let engine = Engine::new(&c).map_err(|e| anyhow::anyhow!("{e}"))?;
         let provider = Module::new(&engine, wat::parse_str(generate::PROVIDER)?)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        Ok(Oracle { engine, provider })
+        Ok(Level { engine, provider })
     }
+}
 
-    /// Validates and compiles `wasm`; the error text if wasmtime rejects it.
-    pub fn compile(&self, wasm: &[u8]) -> Result<Module, String> {
-        Module::new(&self.engine, wasm).map_err(|e| format!("{e:#}"))
-    }
-
+impl Oracle {
     /// The calls to make: every exported function, [`generate::ARG_SETS`] times, with arguments
     /// drawn from `rng`; `None` if an export takes a parameter the host cannot make.
-    pub fn plan(module: &Module, rng: &mut Rng) -> Option<Vec<Call>> {
+    pub fn plan(compiled: &Compiled, rng: &mut Rng) -> Option<Vec<Call>> {
         let mut plan = Vec::new();
-        for e in module.exports() {
+        for e in compiled.module.exports() {
             let Some(f) = e.ty().func().cloned() else {
                 continue;
             };
@@ -83,13 +109,15 @@ impl Oracle {
         Some(plan)
     }
 
-    /// Instantiates `module` (its imports from a fresh instance of the provider) and makes the
+    /// Instantiates `compiled` (its imports from a fresh instance of the provider) and makes the
     /// calls of `plan`.
-    pub fn run(&self, module: &Module, plan: &[Call]) -> Trace {
-        let mut store = Store::new(&self.engine, ());
+    pub fn run(&self, compiled: &Compiled, plan: &[Call]) -> Trace {
+        let level = &self.levels[compiled.level];
+        let module = &compiled.module;
+        let mut store = Store::new(&level.engine, ());
         let mut trace = Trace::default();
         let provider =
-            Instance::new(&mut store, &self.provider, &[]).expect("the provider instantiates");
+            Instance::new(&mut store, &level.provider, &[]).expect("the provider instantiates");
         let mut imports = Vec::new();
         for imp in module.imports() {
             match provider.get_export(&mut store, imp.name()) {
@@ -118,7 +146,7 @@ impl Oracle {
         };
         trace.steps.push(Step {
             outcome: Outcome::Returned(Vec::new()),
-            state: state(&mut store, module, &instance, &self.provider, &provider),
+            state: state(&mut store, module, &instance, &level.provider, &provider),
         });
         for call in plan {
             let f = instance
@@ -146,7 +174,7 @@ impl Oracle {
             }
             trace.steps.push(Step {
                 outcome,
-                state: state(&mut store, module, &instance, &self.provider, &provider),
+                state: state(&mut store, module, &instance, &level.provider, &provider),
             });
         }
         trace

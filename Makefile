@@ -29,7 +29,7 @@ GO_ENV := GOOS=wasip1 GOARCH=wasm GO111MODULE=off GOFLAGS= GOPROXY=off GOTOOLCHA
 
 export WASMAOT GO WASMTIME
 
-.PHONY: all tools build demo test unit e2e e2e-wasmtime spec spec-aarch64 wasi test-go-std test-yosys bench bench-embed clean-cache help
+.PHONY: all tools build demo test unit e2e e2e-wasmtime spec spec-aarch64 wasi fuzz fuzz-short test-go-std test-yosys bench bench-embed clean-cache help
 
 ## all: tools, the compiler, and the demo (Go hello world compiled and run)
 all: tools build demo
@@ -101,7 +101,7 @@ demo: tools build
 	$(DEMO_DIR)/hello
 
 ## test: everything CI runs: unit and crate tests, then the end-to-end suite
-test: tools unit e2e spec wasi
+test: tools unit e2e spec wasi fuzz-short
 
 ## unit: cargo test for the whole workspace
 unit:
@@ -140,6 +140,18 @@ spec-aarch64: build $(TOOLS)/.rust-aarch64-stamp $(TOOLS)/.apt-stamp
 ## aarch64 and run under qemu-aarch64 (WASI_ARGS="rust/", "aarch64/", "--no-aarch64", "--no-wasmtime", ...)
 wasi: $(TOOLS)/.rust-aarch64-stamp $(TOOLS)/.apt-stamp build $(TOOLS)/.zig-stamp
 	$(TARGET_DIR)/debug/wasi $(WASI_ARGS)
+
+## fuzz: differential fuzzing, wasm-smith modules under wasmaot and wasmtime, compared call by
+## call (tests/harness/src/bin/fuzz.rs). FUZZ_SEED (default 1), FUZZ_COUNT (default 300; the
+## long run: make fuzz FUZZ_COUNT=100000), FUZZ_ARGS="--jobs 1", "--start 500", ...
+FUZZ_SEED  ?= 1
+FUZZ_COUNT ?= 300
+fuzz: build
+	$(TARGET_DIR)/debug/fuzz --seed $(FUZZ_SEED) --count $(FUZZ_COUNT) $(FUZZ_ARGS)
+
+## fuzz-short: the short deterministic run of `make test` (the regressions and 500 modules of seed 1; about 15 s)
+fuzz-short: build
+	$(TARGET_DIR)/debug/fuzz --seed 1 --count 500 $(FUZZ_ARGS)
 
 ## test-go-std: Go's os, io/fs, path/filepath, time, bufio, syscall tests under `wasmaot run` and `wasmtime run` (slow)
 test-go-std: tools build

@@ -1,6 +1,7 @@
 //! `tests/known-failures.toml`, the ONE list of tests expected to fail, for every runner: a
 //! `[[spec]]` table per spec test or file (see `spec/known.rs`), a `[[wasi]]` table per WASI
-//! runner case and an `[[e2e]]` table per end-to-end case (`test` = the case name). Every
+//! runner case, an `[[e2e]]` table per end-to-end case (`test` = the case name) and a
+//! `[[fuzz]]` table per fuzzer regression (`test` = `regressions/NAME.wat`). Every
 //! entry has a `reason`. Each runner fails its run when a listed test passes, and when a
 //! listed test does not exist (a stale entry).
 //!

@@ -19,7 +19,7 @@ use super::{FuncEnv, NS_WASM_FUNC, mutable_flags};
 
 impl FuncEnv<'_> {
     /// The imported signature of wasm type `type_index` (cached).
-    pub(super) fn sig_ref(&mut self, builder: &mut FunctionBuilder, type_index: u32) -> SigRef {
+    fn sig_ref(&mut self, builder: &mut FunctionBuilder, type_index: u32) -> SigRef {
         if let Some(&s) = self.sigs.get(&type_index) {
             return s;
         }
@@ -110,10 +110,8 @@ impl FuncEnv<'_> {
         index: Value,
         args: &[Value],
     ) -> (Vec<Value>, Value) {
-        let sig = self.sig_ref(builder, type_index);
         let funcref = self.checked_table_func_ref(builder, table, type_index, index);
-        let fr_flags = mutable_flags().with_readonly();
-        self.call_func_ref(builder, sig, funcref, fr_flags, args)
+        self.call_through_func_ref(builder, type_index, funcref, args)
     }
 
     /// The function reference element `index` of `table` holds, checked as `call_indirect`
@@ -152,9 +150,22 @@ impl FuncEnv<'_> {
         funcref: Value,
         args: &[Value],
     ) -> (Vec<Value>, Value) {
-        let sig = self.sig_ref(builder, type_index);
         self.trapz(builder, funcref, TrapCode::NullFunctionReference);
-        // As in `call_indirect`: the loads depend on the null check, so no `can_move`.
+        self.call_through_func_ref(builder, type_index, funcref, args)
+    }
+
+    /// Calls the function a checked, non-null function reference of type `type_index` points
+    /// at (after `call_indirect`'s or `call_ref`'s checks, or as a tail call's fallback): the
+    /// results and the callee's vmctx.
+    pub fn call_through_func_ref(
+        &mut self,
+        builder: &mut FunctionBuilder,
+        type_index: u32,
+        funcref: Value,
+        args: &[Value],
+    ) -> (Vec<Value>, Value) {
+        let sig = self.sig_ref(builder, type_index);
+        // The loads from the reference depend on the checks before: no `can_move`.
         let fr_flags = mutable_flags().with_readonly();
         self.call_func_ref(builder, sig, funcref, fr_flags, args)
     }
@@ -162,7 +173,7 @@ impl FuncEnv<'_> {
     /// Calls the function a checked, non-null `funcref` (a `VMFuncRef`) points at: its code,
     /// with its vmctx first. `fr_flags` are the flags of the loads from the func ref. Returns
     /// the results and the callee's vmctx.
-    pub(super) fn call_func_ref(
+    fn call_func_ref(
         &mut self,
         builder: &mut FunctionBuilder,
         sig: ir::SigRef,

@@ -73,18 +73,4 @@ impl FuncEnv<'_> {
         full.extend_from_slice(args);
         builder.ins().return_call_indirect(sig, tail_code, &full);
     }
-
-    /// A normal call through a checked, non-null function reference (the fallback of a tail
-    /// call through a reference without a tail entry): the results and the callee's vmctx.
-    pub fn call_through_func_ref(
-        &mut self,
-        builder: &mut FunctionBuilder,
-        type_index: u32,
-        funcref: Value,
-        args: &[Value],
-    ) -> (Vec<Value>, Value) {
-        let sig = self.sig_ref(builder, type_index);
-        let flags = mutable_flags().with_readonly();
-        self.call_func_ref(builder, sig, funcref, flags, args)
-    }
 }

@@ -4,7 +4,9 @@
 //!
 //! The runtime is built by a nested `cargo build` into its own target directory (never the
 //! outer build's, whose lock is held while this script runs), in release mode with frame
-//! pointers forced (the trap handler walks them for backtraces).
+//! pointers forced (the trap handler walks them for backtraces). The embedded copy has no
+//! DWARF (Rust's standard library brings ~4 MB of it), so an executable that keeps debug
+//! information for its wasm code does not also carry the runtime's.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -48,13 +50,39 @@ fn main() {
             );
             continue;
         }
-        let archive = build_runtime(&cargo, &root, &target_dir, triple);
+        let archive = strip_debug(triple, &build_runtime(&cargo, &root, &target_dir, triple));
         println!(
             "cargo:rustc-env=WASMAOT_RUNTIME_{key}={}",
             archive.display()
         );
         println!("cargo:rustc-cfg=wasmaot_runtime_{}", key.to_lowercase());
     }
+}
+
+/// A copy of `archive` without debug sections, made with the first `objcopy` that can read
+/// the target's objects; `archive` itself (with a warning) when there is none.
+fn strip_debug(triple: &str, archive: &Path) -> PathBuf {
+    let stripped = archive.with_file_name("libwasmaot_runtime-nodebug.a");
+    let tools: &[&str] = match triple {
+        "x86_64-unknown-linux-gnu" => &["objcopy", "x86_64-linux-gnu-objcopy", "llvm-objcopy"],
+        _ => &["aarch64-linux-gnu-objcopy", "llvm-objcopy"],
+    };
+    for tool in tools {
+        let ok = Command::new(tool)
+            .arg("--strip-debug")
+            .arg(archive)
+            .arg(&stripped)
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            return stripped;
+        }
+    }
+    println!(
+        "cargo:warning=no objcopy for {triple} (tried {}): the embedded runtime keeps its debug information, which executables compiled from modules with DWARF will carry",
+        tools.join(", ")
+    );
+    archive.to_path_buf()
 }
 
 fn std_installed(triple: &str) -> bool {

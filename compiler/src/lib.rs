@@ -11,6 +11,7 @@
 
 pub mod cleanup;
 pub mod codegen;
+pub mod debuginfo;
 pub mod embed;
 pub mod emit;
 pub mod env;
@@ -54,6 +55,9 @@ pub fn compile_object(wasm: &[u8], opts: &Options) -> Result<Vec<u8>> {
 pub struct Compiled {
     pub object: Vec<u8>,
     pub interface: embed::ModuleInterface,
+    /// Whether the object carries native DWARF (translated from the module's), which the
+    /// link must keep.
+    pub debug_info: bool,
 }
 
 /// Compiles wasm bytes to an object file and the module's host-facing interface, validating
@@ -87,6 +91,7 @@ pub fn compile_module_with(
             module::ParseOptions {
                 dynamic_imports: opts.library,
                 features,
+                keep_dwarf: !opts.strip,
             },
         )?;
         apply_import_symbols(&mut info, &opts.import_symbols)?;
@@ -97,6 +102,12 @@ pub fn compile_module_with(
         let pic = opts.library || opts.is_static_library();
         let isa = codegen::isa::build_isa(&triple, opts.opt_level, pic, opts.cpu)?;
         let functions = codegen::compile::compile_module(&info, &*isa)?;
+        let source_map = info.dwarf.as_ref().map(|d| {
+            let code_len = info.bodies.last().map_or(0, |b| {
+                b.body.range().end.saturating_sub(d.code_section_start)
+            });
+            debuginfo::source_map::SourceMap::read(d, code_len)
+        });
         let tail_adapters = codegen::tail_adapters::compile_tail_adapters(&info, &*isa)?;
         let array_calls = info
             .types
@@ -140,10 +151,15 @@ pub fn compile_module_with(
             host_trampolines: &host_trampolines,
             descriptor_symbol: &descriptor_symbol,
             unwind_info: !opts.strip,
+            source_map: source_map.as_ref().filter(|m| !m.is_empty()),
             api_functions: &api_functions,
         };
         let object = emit::emit_object(isa, &input)?;
-        Ok(Compiled { object, interface })
+        Ok(Compiled {
+            object,
+            interface,
+            debug_info: input.source_map.is_some(),
+        })
     };
     match opts.jobs {
         Some(n) => rayon::ThreadPoolBuilder::new()

@@ -73,6 +73,31 @@ impl CodeInfo {
         })
     }
 
+    /// The source position of this PC, if it is a trap site or call the module's DWARF gives a
+    /// position for: the file's path, the line and the column (0: unknown). No allocation (the
+    /// signal handler calls this).
+    pub fn source_line(&self) -> Option<(&'static [u8], u32, u32)> {
+        let n = self.func.lines.len as usize;
+        // SAFETY: the descriptor's slices are valid for the process lifetime; the keys are
+        // followed by n file indices, n lines and n columns (`encode_source_lines`).
+        let keys = unsafe { slice(self.func.lines.ptr, n as u64) };
+        let i = keys.binary_search(&self.offset).ok()?;
+        // SAFETY: as above.
+        let (file, line, column) = unsafe {
+            let p = self.func.lines.ptr;
+            (
+                p.add(n + i).read(),
+                p.add(2 * n + i).read(),
+                p.add(3 * n + i).read(),
+            )
+        };
+        // SAFETY: as above.
+        let files = unsafe { slice(self.module.source_files.ptr, self.module.source_files.len) };
+        let path = files.get(file as usize)?;
+        // SAFETY: as above.
+        Some((unsafe { slice(path.ptr, path.len) }, line, column))
+    }
+
     /// The function's name bytes (may be empty).
     pub fn name(&self) -> &'static [u8] {
         // SAFETY: as above.
@@ -186,6 +211,10 @@ pub(crate) mod tests {
                 inlined: Slice {
                     ptr: Vec::leak(wasmaot_abi::descriptor::encode_inline_sites(inlined)).as_ptr(),
                     len: inlined.len() as u64,
+                },
+                lines: Slice {
+                    ptr: core::ptr::null(),
+                    len: 0,
                 },
             })
             .collect();

@@ -75,8 +75,9 @@ struct Args {
     /// The linker driver to use (default: `cc`, or `aarch64-linux-gnu-gcc` when cross-compiling).
     #[arg(long)]
     linker: Option<String>,
-    /// Leave out the symbol table and the call-frame information of compiled code: the
-    /// smallest output, which debuggers and profilers see as bare addresses.
+    /// Leave out the symbol table, the call-frame information and the DWARF of compiled code
+    /// (also spelled `-g0`): the smallest output, which debuggers and profilers see as bare
+    /// addresses.
     #[arg(long)]
     strip: bool,
     /// Compile threads (default: one per core). The output is identical whatever the number.
@@ -199,6 +200,7 @@ fn wasm2_hint(e: wasmaot::CompileError, wasm: &[u8], opts: &Options) -> anyhow::
             ParseOptions {
                 features: FeatureSet::Wasm3,
                 dynamic_imports: opts.library,
+                ..Default::default()
             },
         )
         .is_ok();
@@ -217,6 +219,10 @@ pub fn main() -> Result<i32> {
 
 /// [`main`] with the command line `argv` (`argv[0]` first).
 pub fn main_from(argv: Vec<std::ffi::OsString>) -> Result<i32> {
+    // `-g0`, as C compilers spell "no debug information", is `--strip`.
+    let argv = argv
+        .into_iter()
+        .map(|a| if a == "-g0" { "--strip".into() } else { a });
     let args = match Args::try_parse_from(argv) {
         Ok(a) => a,
         Err(e) => {

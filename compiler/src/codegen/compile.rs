@@ -36,6 +36,21 @@ pub struct CompiledFunction {
     pub inlined: Vec<InlineSite>,
     /// Call-frame information (written to `.eh_frame`), if Cranelift produced it.
     pub unwind: Option<cranelift_codegen::isa::unwind::UnwindInfo>,
+    /// Where the machine code came from in the wasm module, for native debug information;
+    /// only for modules whose DWARF is kept (`ModuleInfo::dwarf`).
+    pub debug: Option<Box<FunctionDebug>>,
+}
+
+/// A compiled function's map back to wasm code offsets (file offsets, as the translator's
+/// source locations hold them).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FunctionDebug {
+    /// `(start, end, wasm offset)` of every run of machine code translated from one wasm
+    /// instruction, sorted by `start`; code with no wasm origin (the prologue) is absent.
+    pub ranges: Vec<(u32, u32, u32)>,
+    /// `(key, wasm offset)` of every trap site and call, keyed as a frame walk looks them up
+    /// (a trap site's offset; a call's return offset minus one), sorted by key.
+    pub sites: Vec<(u32, u32)>,
 }
 
 /// A relocation inside a function's code.
@@ -65,8 +80,12 @@ type Translated = (ir::Function, SymbolTable);
 ///
 /// Two parallel passes: the first translates the small functions and keeps the inlinable ones
 /// (`inline.rs`); the second translates the rest, inlines, and compiles everything.
+///
+/// A module whose DWARF is kept is compiled without inlining across functions, so that every
+/// source line of every function keeps its own machine code (a breakpoint on a line of a small
+/// function is hit from every caller), as a `-g` build expects.
 pub fn compile_module(info: &ModuleInfo, isa: &dyn TargetIsa) -> Result<Vec<CompiledFunction>> {
-    let inlining = isa.flags().opt_level() != OptLevel::None;
+    let inlining = isa.flags().opt_level() != OptLevel::None && info.dwarf.is_none();
     crate::progress::start_compiling(info.num_defined_funcs() as usize);
     let mut small: Vec<Option<Result<Translated>>> = (0..info.num_defined_funcs())
         .into_par_iter()
@@ -99,8 +118,9 @@ pub fn compile_module(info: &ModuleInfo, isa: &dyn TargetIsa) -> Result<Vec<Comp
             };
             let inliner = inlining.then_some(&inliner);
             let index = info.num_imported_funcs + def;
+            let debug = info.dwarf.is_some();
             let compiled = guard::guarded(info, index, || {
-                finish(func, isa, &symbols, Some(index), inliner)
+                finish_function(func, isa, &symbols, Some(index), inliner, debug)
             });
             crate::progress::function_done();
             compiled
@@ -160,6 +180,18 @@ pub(crate) fn finish(
     symbols: &SymbolTable,
     self_index: Option<u32>,
     inliner: Option<&Inliner>,
+) -> Result<CompiledFunction> {
+    finish_function(func, isa, symbols, self_index, inliner, false)
+}
+
+/// [`finish`], also keeping the map back to wasm offsets ([`FunctionDebug`]) when `debug`.
+fn finish_function(
+    func: ir::Function,
+    isa: &dyn TargetIsa,
+    symbols: &SymbolTable,
+    self_index: Option<u32>,
+    inliner: Option<&Inliner>,
+    debug: bool,
 ) -> Result<CompiledFunction> {
     let func_id = self_index.unwrap_or(u32::MAX);
     let codegen_error = |message: String| CompileError::Codegen {
@@ -258,5 +290,40 @@ pub(crate) fn finish(
         traps,
         inlined,
         unwind,
+        debug: debug.then(|| Box::new(function_debug(buffer))),
     })
+}
+
+/// The map from machine code back to wasm offsets: Cranelift's source locations, which the
+/// translator sets to each instruction's file offset.
+fn function_debug(
+    buffer: &cranelift_codegen::MachBufferFinalized<cranelift_codegen::Final>,
+) -> FunctionDebug {
+    let ranges: Vec<(u32, u32, u32)> = buffer
+        .get_srclocs_sorted()
+        .iter()
+        .filter(|s| !s.loc.is_default() && s.start < s.end)
+        .map(|s| (s.start, s.end, s.loc.bits()))
+        .collect();
+    let origin = |offset: u32| {
+        let i = ranges.partition_point(|r| r.1 <= offset);
+        ranges
+            .get(i)
+            .filter(|r| r.0 <= offset)
+            .map(|r| (offset, r.2))
+    };
+    let mut sites: Vec<(u32, u32)> = buffer
+        .traps()
+        .iter()
+        .map(|t| t.offset)
+        .chain(
+            buffer
+                .call_sites()
+                .filter_map(|c| c.ret_addr.checked_sub(1)),
+        )
+        .filter_map(origin)
+        .collect();
+    sites.sort_unstable();
+    sites.dedup_by_key(|s| s.0);
+    FunctionDebug { ranges, sites }
 }

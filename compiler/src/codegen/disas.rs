@@ -46,6 +46,7 @@ pub fn disassemble(wasm: &[u8], opts: &DisasOptions) -> Result<String> {
         ParseOptions {
             dynamic_imports: true,
             features: opts.features,
+            keep_dwarf: false,
         },
     )?;
     let triple: Triple = opts

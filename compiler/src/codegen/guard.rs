@@ -138,6 +138,7 @@ mod tests {
             ParseOptions {
                 dynamic_imports: true,
                 features: FeatureSet::Wasm2,
+                ..Default::default()
             },
         )
         .unwrap()

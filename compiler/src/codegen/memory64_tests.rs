@@ -19,6 +19,7 @@ fn parse_wat(text: &str) -> ModuleInfo<'static> {
         ParseOptions {
             dynamic_imports: true,
             features: FeatureSet::Wasm3,
+            ..Default::default()
         },
     )
     .unwrap()

@@ -10,8 +10,9 @@ use std::mem::{offset_of, size_of};
 use cranelift_module::FuncId;
 use wasmaot_abi::descriptor::{
     ConstExprDesc, DataDesc, DataPiece, ElemDesc, ExportDesc, FunctionDesc, GlobalDesc, ImportDesc,
-    InlineSite, MemoryDesc, ModuleDescriptor, NO_INDEX, NO_MAX, SigDesc, TableDesc, TrapSite,
-    const_kind, encode_inline_sites, encode_trap_sites, extern_kind, segment_mode,
+    InlineSite, MemoryDesc, ModuleDescriptor, NO_INDEX, NO_MAX, SigDesc, SourceLine, Str,
+    TableDesc, TrapSite, const_kind, encode_inline_sites, encode_source_lines, encode_trap_sites,
+    extern_kind, segment_mode,
 };
 use wasmaot_abi::vmctx::{ModuleCounts, VmOffsets};
 
@@ -20,9 +21,8 @@ use crate::module::{DataSegment, ModuleInfo};
 
 /// Symbols the descriptor points at.
 pub struct DescriptorSymbols<'a> {
-    /// Code of each defined function, in index order, with its length and trap sites.
-    /// Per defined function: its symbol, code length, trap sites and inline sites.
-    pub functions: Vec<(FuncId, u64, &'a [TrapSite], &'a [InlineSite])>,
+    /// Per defined function, in index order: its symbol, code length and sites.
+    pub functions: Vec<DescFunction<'a>>,
     /// Array-call trampoline of each module type.
     pub array_calls: Vec<FuncId>,
     /// Host function of each imported function (WASI), in import order over functions.
@@ -31,11 +31,22 @@ pub struct DescriptorSymbols<'a> {
     pub tail_adapters: Vec<Option<FuncId>>,
 }
 
-/// Builds the descriptor's bytes.
+/// A defined function as the descriptor describes it.
+pub struct DescFunction<'a> {
+    pub id: FuncId,
+    pub code_len: u64,
+    pub traps: &'a [TrapSite],
+    pub inlined: &'a [InlineSite],
+    /// Source positions of trap sites and calls (empty without DWARF).
+    pub lines: Vec<SourceLine>,
+}
+
+/// Builds the descriptor's bytes; `source_files` are the paths `lines` index.
 pub fn build_descriptor(
     info: &ModuleInfo<'_>,
     syms: &DescriptorSymbols<'_>,
     policy: &str,
+    source_files: &[String],
 ) -> DataBuilder {
     let mut d = DataBuilder::new(16);
     let base = d.alloc(size_of::<ModuleDescriptor>(), 16);
@@ -97,7 +108,8 @@ pub fn build_descriptor(
 
     // functions
     let funcs_at = d.alloc(size_of::<FunctionDesc>() * syms.functions.len(), 8);
-    for (i, (id, len, traps, inlined)) in syms.functions.iter().enumerate() {
+    for (i, f) in syms.functions.iter().enumerate() {
+        let (id, len, traps, inlined) = (&f.id, &f.code_len, f.traps, f.inlined);
         let at = funcs_at + (i * size_of::<FunctionDesc>()) as u64;
         d.put_ptr(
             at + offset_of!(FunctionDesc, code) as u64,
@@ -150,6 +162,16 @@ pub fn build_descriptor(
             &inline_bytes,
             4,
             inlined.len() as u64,
+        );
+        let line_bytes: Vec<u8> = encode_source_lines(&f.lines)
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        d.put_array_slice(
+            at + offset_of!(FunctionDesc, lines) as u64,
+            &line_bytes,
+            4,
+            f.lines.len() as u64,
         );
     }
     d.put_self_slice(
@@ -391,6 +413,16 @@ pub fn build_descriptor(
         &tag_bytes,
         4,
         info.tags.len() as u64,
+    );
+
+    let files_at = d.alloc(size_of::<Str>() * source_files.len(), 8);
+    for (i, path) in source_files.iter().enumerate() {
+        d.put_bytes_slice(files_at + (i * size_of::<Str>()) as u64, path.as_bytes(), 1);
+    }
+    d.put_self_slice(
+        field(offset_of!(ModuleDescriptor, source_files)),
+        files_at,
+        source_files.len() as u64,
     );
     d
 }

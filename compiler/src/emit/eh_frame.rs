@@ -11,67 +11,11 @@ use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::isa::unwind::UnwindInfo;
 use cranelift_module::FuncId;
 use cranelift_object::ObjectProduct;
-use gimli::write::{Address, EhFrame, Error, FrameTable, Writer};
-use gimli::{DwEhPe, LittleEndian};
-use object::write::{Relocation, StandardSection};
-use object::{RelocationEncoding, RelocationFlags, RelocationKind};
+use gimli::write::{Address, EhFrame, FrameTable};
+use object::write::StandardSection;
 
-use crate::error::{CompileError, Result};
-
-/// A gimli writer that turns symbol addresses into relocations.
-struct RelocatingWriter {
-    bytes: Vec<u8>,
-    /// `(offset, symbol index, addend)` of each 32-bit PC-relative field.
-    relocs: Vec<(usize, usize, i64)>,
-}
-
-impl Writer for RelocatingWriter {
-    type Endian = LittleEndian;
-
-    fn endian(&self) -> LittleEndian {
-        LittleEndian
-    }
-
-    fn len(&self) -> usize {
-        self.bytes.len()
-    }
-
-    fn write(&mut self, bytes: &[u8]) -> gimli::write::Result<()> {
-        self.bytes.extend_from_slice(bytes);
-        Ok(())
-    }
-
-    fn write_at(&mut self, offset: usize, bytes: &[u8]) -> gimli::write::Result<()> {
-        let end = offset + bytes.len();
-        if end > self.bytes.len() {
-            return Err(Error::OffsetOutOfBounds);
-        }
-        self.bytes[offset..end].copy_from_slice(bytes);
-        Ok(())
-    }
-
-    fn write_eh_pointer(
-        &mut self,
-        address: Address,
-        eh_pe: DwEhPe,
-        size: u8,
-    ) -> gimli::write::Result<()> {
-        match address {
-            Address::Symbol { symbol, addend }
-                if eh_pe == gimli::DW_EH_PE_pcrel | gimli::DW_EH_PE_sdata4 =>
-            {
-                self.relocs.push((self.bytes.len(), symbol, addend));
-                self.bytes.extend_from_slice(&[0; 4]);
-                Ok(())
-            }
-            Address::Symbol { .. } => Err(Error::UnsupportedPointerEncoding(eh_pe)),
-            Address::Constant(_) => {
-                let _ = size;
-                Err(Error::InvalidAddress)
-            }
-        }
-    }
-}
+use super::gimli_sections::{self, RelocWriter, Targets};
+use crate::error::Result;
 
 /// Adds `.eh_frame` to `product` for `functions` (`(symbol, unwind information)`), if the
 /// target has a System V CIE.
@@ -101,33 +45,18 @@ pub fn append(
     if symbols.is_empty() {
         return Ok(());
     }
-    let mut eh = EhFrame(RelocatingWriter {
-        bytes: Vec::new(),
-        relocs: Vec::new(),
-    });
+    let mut eh = EhFrame(RelocWriter::default());
     table
         .write_eh_frame(&mut eh)
-        .map_err(|e| CompileError::Object(format!(".eh_frame: {e}")))?;
+        .map_err(|e| gimli_sections::write_error(".eh_frame", e))?;
     // A zero terminator, as linkers expect at the end of an input's .eh_frame.
-    eh.0.bytes.extend_from_slice(&[0; 4]);
+    gimli::write::Writer::write(&mut eh.0, &[0; 4])
+        .map_err(|e| gimli_sections::write_error(".eh_frame", e))?;
     let obj = &mut product.object;
     let section = obj.section_id(StandardSection::EhFrame);
-    let offset = obj.append_section_data(section, &eh.0.bytes, 8);
-    for (at, symbol, addend) in eh.0.relocs {
-        obj.add_relocation(
-            section,
-            Relocation {
-                offset: offset + at as u64,
-                symbol: symbols[symbol],
-                addend,
-                flags: RelocationFlags::Generic {
-                    kind: RelocationKind::Relative,
-                    encoding: RelocationEncoding::Generic,
-                    size: 32,
-                },
-            },
-        )
-        .map_err(|e| CompileError::Object(format!(".eh_frame relocation: {e}")))?;
-    }
-    Ok(())
+    let targets = Targets {
+        symbols: &symbols,
+        sections: &[],
+    };
+    gimli_sections::append(obj, section, &eh.0, 8, &targets)
 }

@@ -8,6 +8,7 @@
 mod data;
 mod descriptor;
 mod eh_frame;
+pub(crate) mod gimli_sections;
 pub mod names;
 
 use std::collections::HashMap;
@@ -18,6 +19,7 @@ use cranelift_object::{ObjectBuilder, ObjectModule};
 use wasmaot_abi::symbols;
 
 use crate::codegen::compile::{CompiledFunction, RelocTarget};
+use crate::debuginfo::source_map::SourceMap;
 use crate::error::{CompileError, Result};
 use crate::module::ModuleInfo;
 
@@ -44,6 +46,9 @@ pub struct EmitInput<'a> {
     pub api_functions: &'a [crate::codegen::host_api::ApiFunction],
     /// Whether to write `.eh_frame` for compiled code (not with `--strip`).
     pub unwind_info: bool,
+    /// The module's source positions, when it has DWARF that is kept: written as native
+    /// DWARF and as the descriptor's backtrace lines.
+    pub source_map: Option<&'a SourceMap>,
 }
 
 fn obj_err(e: impl std::fmt::Display) -> CompileError {
@@ -127,6 +132,40 @@ impl Symbols {
             .define_function_bytes(id, f.alignment, &f.bytes, &relocs)
             .map_err(obj_err)
     }
+}
+
+/// Writes the native DWARF of the defined functions (`debuginfo::native`).
+fn append_debug_info(
+    product: &mut cranelift_object::ObjectProduct,
+    input: &EmitInput<'_>,
+    syms: &Symbols,
+    map: &SourceMap,
+) -> Result<()> {
+    let info = input.info;
+    let mut symbols = Vec::new();
+    let mut functions = Vec::new();
+    for (i, f) in input.functions.iter().enumerate() {
+        let Some(debug) = &f.debug else { continue };
+        let index = info.num_imported_funcs + i as u32;
+        let id = syms.funcs[index as usize].expect("defined function is declared");
+        let body_start = info.bodies[i].body.range().start;
+        functions.push(crate::debuginfo::native::NativeFunction {
+            symbol: symbols.len(),
+            code_len: f.bytes.len() as u64,
+            debug,
+            body_address: body_start.saturating_sub(map.code_section_start),
+            name: info.func_names.get(&index).map(String::as_str),
+        });
+        symbols.push(product.function_symbol(id));
+    }
+    let Some(mut dwarf) = crate::debuginfo::native::build(map, &functions) else {
+        return Ok(());
+    };
+    let mut sections = gimli::write::Sections::new(gimli_sections::RelocWriter::default());
+    dwarf
+        .write(&mut sections)
+        .map_err(|e| gimli_sections::write_error("debug information", e))?;
+    gimli_sections::append_debug_sections(&mut product.object, &sections, &symbols)
 }
 
 /// Every symbol name the object declares other than the defined functions': what their
@@ -271,12 +310,17 @@ pub fn emit_object(isa: OwnedTargetIsa, input: &EmitInput<'_>) -> Result<Vec<u8>
         .map(|(i, f)| {
             let id = syms.funcs[info.num_imported_funcs as usize + i]
                 .expect("defined function is declared");
-            (
+            let lines = match (input.source_map, &f.debug) {
+                (Some(map), Some(debug)) => crate::debuginfo::trap_lines::source_lines(map, debug),
+                _ => Vec::new(),
+            };
+            descriptor::DescFunction {
                 id,
-                f.bytes.len() as u64,
-                f.traps.as_slice(),
-                f.inlined.as_slice(),
-            )
+                code_len: f.bytes.len() as u64,
+                traps: f.traps.as_slice(),
+                inlined: f.inlined.as_slice(),
+                lines,
+            }
         })
         .collect();
     let desc_syms = descriptor::DescriptorSymbols {
@@ -285,7 +329,8 @@ pub fn emit_object(isa: OwnedTargetIsa, input: &EmitInput<'_>) -> Result<Vec<u8>
         import_host_code,
         tail_adapters,
     };
-    let desc = descriptor::build_descriptor(info, &desc_syms, input.policy);
+    let source_files = input.source_map.map_or(&[][..], |m| &m.files[..]);
+    let desc = descriptor::build_descriptor(info, &desc_syms, input.policy, source_files);
     desc.define(&mut module, syms.module_data)
         .map_err(obj_err)?;
 
@@ -293,6 +338,9 @@ pub fn emit_object(isa: OwnedTargetIsa, input: &EmitInput<'_>) -> Result<Vec<u8>
     let unwind: Vec<_> = syms.unwind.iter().map(|(id, u)| (*id, u)).collect();
     if input.unwind_info {
         eh_frame::append(&mut product, &*unwind_isa, &unwind)?;
+    }
+    if let Some(map) = input.source_map {
+        append_debug_info(&mut product, input, &syms, map)?;
     }
     product.emit().map_err(obj_err)
 }

@@ -193,10 +193,18 @@ pub fn link_executable(compiled: &Compiled, opts: &Options, output: &Path) -> Re
         .arg("-Wl,--gc-sections")
         // The runtime's (and Rust std's) DWARF is ~4 MB and not needed: backtraces walk frame
         // pointers and name functions from the descriptor. The symbol table stays (profilers).
-        .arg(if opts.strip {
-            "-Wl,--strip-all"
+        // A module with DWARF keeps all of it: its own, translated, and the runtime's, so a
+        // debugger shows source lines on both sides.
+        // `.eh_frame_hdr` (and its PT_GNU_EH_FRAME header) is how DWARF unwinders such as
+        // `perf --call-graph dwarf` find the call-frame information; a static link omits it
+        // unless asked.
+        .args((!opts.strip).then_some("-Wl,--eh-frame-hdr"))
+        .args(if opts.strip {
+            Some("-Wl,--strip-all")
+        } else if compiled.debug_info {
+            None
         } else {
-            "-Wl,--strip-debug"
+            Some("-Wl,--strip-debug")
         })
         .arg("-o")
         .arg(&*out_tmp)

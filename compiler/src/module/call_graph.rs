@@ -194,6 +194,7 @@ mod tests {
         let opts = ParseOptions {
             features: FeatureSet::Wasm3,
             dynamic_imports: true,
+            ..Default::default()
         };
         parse(Box::leak(wasm.into_boxed_slice()), opts)
             .unwrap()
@@ -214,6 +215,7 @@ mod tests {
         let opts = ParseOptions {
             features: FeatureSet::Wasm3,
             dynamic_imports: true,
+            ..Default::default()
         };
         let info = parse(Box::leak(wasm.into_boxed_slice()), opts).unwrap();
         assert_eq!(info.tail_cc, vec![true, true, false, true]);

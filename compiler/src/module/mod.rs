@@ -169,6 +169,31 @@ pub struct ModuleInfo<'a> {
     /// Which functions are compiled with the tail calling convention (see [`call_graph`]), by
     /// function index (imported ones are always false).
     pub tail_cc: Vec<bool>,
+    /// The module's DWARF, when it has a line table and the caller asked to keep it
+    /// ([`ParseOptions::keep_dwarf`]).
+    pub dwarf: Option<DwarfSections<'a>>,
+}
+
+/// The DWARF custom sections of a module (as a C, C++, Rust or TinyGo compiler writes them
+/// with `-g`), and where the code section's contents start: DWARF addresses are offsets from
+/// there, while wasmparser's (and the translator's source locations) are file offsets.
+#[derive(Debug, Default, Clone)]
+pub struct DwarfSections<'a> {
+    /// File offset of the code section's contents (its function count).
+    pub code_section_start: u64,
+    /// `(name, bytes)` of every `.debug_*` custom section, in module order.
+    pub sections: Vec<(&'a str, &'a [u8])>,
+}
+
+impl<'a> DwarfSections<'a> {
+    /// The bytes of section `name` (the last one of that name), or empty.
+    pub fn section(&self, name: &str) -> &'a [u8] {
+        self.sections
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == name)
+            .map_or(&[], |(_, d)| d)
+    }
 }
 
 impl ModuleInfo<'_> {

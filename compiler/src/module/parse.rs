@@ -28,6 +28,9 @@ pub struct ParseOptions {
     /// libraries) each non-WASI function import is a linked C function (`linked_symbol`), and
     /// imports of other kinds, or of signatures C cannot express, are compile errors.
     pub dynamic_imports: bool,
+    /// Keep the module's DWARF custom sections (`.debug_*`) in [`ModuleInfo::dwarf`], for
+    /// native debug information; off with `--strip` and where nothing is debugged.
+    pub keep_dwarf: bool,
 }
 
 /// Parses and validates `wasm`.
@@ -67,6 +70,8 @@ fn parse_with<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> 
     // (spec binary-leb128.wast).
     let mut parser = Parser::new(0);
     parser.set_features(features);
+    let mut code_section_start = 0;
+    let mut dwarf_sections = Vec::new();
     for payload in parser.parse_all(wasm) {
         let payload = payload?;
         let valid = validator.payload(&payload).map_err(|e| classify(e, wasm))?;
@@ -179,13 +184,20 @@ fn parse_with<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> 
                     });
                 }
             }
+            Payload::CodeSectionStart {
+                unchecked_range, ..
+            } => code_section_start = unchecked_range.start,
             Payload::CodeSectionEntry(body) => info.bodies.push(FuncBody { body }),
-            Payload::CustomSection(reader) => {
-                if let KnownCustom::Name(names) = reader.as_known() {
-                    // A malformed name section is ignored, as engines do: it is only debug info.
+            Payload::CustomSection(reader) => match reader.as_known() {
+                // A malformed name section is ignored, as engines do: it is only debug info.
+                KnownCustom::Name(names) => {
                     let _ = read_names(&mut info, names);
                 }
-            }
+                _ if opts.keep_dwarf && reader.name().starts_with(".debug_") => {
+                    dwarf_sections.push((reader.name(), reader.data()));
+                }
+                _ => {}
+            },
             Payload::TagSection(reader) => {
                 for tag in reader {
                     info.tags.push(tag?.func_type_idx);
@@ -196,6 +208,15 @@ fn parse_with<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> 
     }
 
     validate_functions(to_validate).map_err(|e| classify(e, wasm))?;
+    if dwarf_sections
+        .iter()
+        .any(|(name, _)| *name == ".debug_line")
+    {
+        info.dwarf = Some(DwarfSections {
+            code_section_start,
+            sections: dwarf_sections,
+        });
+    }
     let graph = super::call_graph::analyze(&info)?;
     info.may_throw = graph.may_throw;
     info.tail_cc = graph.tail_cc;

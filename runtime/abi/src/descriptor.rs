@@ -66,6 +66,9 @@ pub struct ModuleDescriptor {
     pub const_ops: Slice<ConstExprDesc>,
     /// The type index of every tag (exception handling), imported ones first.
     pub tags: Slice<u32>,
+    /// The source files [`FunctionDesc::lines`] refer to (full paths from the module's DWARF);
+    /// empty when the module has no DWARF line table or it was stripped.
+    pub source_files: Slice<Str>,
 }
 
 /// A function signature. `params`/`results` hold [`crate::types::ValType`] bytes.
@@ -109,6 +112,34 @@ pub struct FunctionDesc {
     /// offset of the last byte of a call inside inlined code (its return address minus one, the
     /// PC a frame walk looks up); the function index is the inlined function's.
     pub inlined: Slice<u32>,
+    /// Source positions of trap sites and calls, for backtraces (from the module's DWARF):
+    /// `lines.len` keys (u32, ascending, keyed as [`FunctionDesc::inlined`]), then `lines.len`
+    /// indices into [`ModuleDescriptor::source_files`], then `lines.len` line numbers, then
+    /// `lines.len` column numbers (0: unknown); see [`encode_source_lines`].
+    pub lines: Slice<u32>,
+}
+
+/// The source position of a trap site or call (the compiler's view; the descriptor stores them
+/// with [`encode_source_lines`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceLine {
+    /// Lookup key: see [`FunctionDesc::inlined`].
+    pub key: u32,
+    /// Index into [`ModuleDescriptor::source_files`].
+    pub file: u32,
+    pub line: u32,
+    /// 0 when unknown.
+    pub column: u32,
+}
+
+/// Encodes source lines sorted by key the way [`FunctionDesc::lines`] holds them: the keys,
+/// then the file indices, the lines and the columns.
+pub fn encode_source_lines(lines: &[SourceLine]) -> Vec<u32> {
+    let keys = lines.iter().map(|l| l.key);
+    let files = lines.iter().map(|l| l.file);
+    let numbers = lines.iter().map(|l| l.line);
+    let columns = lines.iter().map(|l| l.column);
+    keys.chain(files).chain(numbers).chain(columns).collect()
 }
 
 /// A trap site or call inside code inlined from function `func` (the compiler's view; the
@@ -398,11 +429,26 @@ mod tests {
         assert_eq!(size_of::<Slice<u8>>(), 16);
         assert_eq!(size_of::<TrapSite>(), 8);
         assert_eq!(size_of::<ConstExprDesc>(), 24);
-        assert_eq!(size_of::<FunctionDesc>(), 80);
+        assert_eq!(size_of::<FunctionDesc>(), 96);
         assert_eq!(size_of::<SigDesc>(), 56);
         assert_eq!(size_of::<DataDesc>(), 72);
         assert_eq!(size_of::<DataPiece>(), 8);
         assert_eq!(offset_of!(ModuleDescriptor, counts), 24);
+    }
+
+    #[test]
+    fn source_lines_are_keys_then_files_lines_and_columns() {
+        let line = |key, file, line, column| SourceLine {
+            key,
+            file,
+            line,
+            column,
+        };
+        assert!(encode_source_lines(&[]).is_empty());
+        assert_eq!(
+            encode_source_lines(&[line(4, 0, 12, 5), line(9, 1, 30, 0)]),
+            vec![4, 9, 0, 1, 12, 30, 5, 0]
+        );
     }
 
     #[test]

@@ -56,6 +56,7 @@ pub(crate) fn empty_descriptor() -> ModuleDescriptor {
         policy: empty(),
         const_ops: empty(),
         tags: empty(),
+        source_files: empty(),
     }
 }
 

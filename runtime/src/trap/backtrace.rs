@@ -93,7 +93,8 @@ pub unsafe fn capture(pc: usize, fp: usize) -> Vec<crate::trap::Frame> {
     frames
 }
 
-/// Writes `wasm backtrace:` and one `    N: <name>` line per wasm frame.
+/// Writes `wasm backtrace:` and one `    N: <name>` line per wasm frame, followed by
+/// ` at <file>:<line>[:<column>]` when the module's DWARF gives the frame's position.
 ///
 /// # Safety
 /// As for [`walk`].
@@ -114,6 +115,16 @@ pub unsafe fn write_backtrace(w: &mut RawWriter, pc: usize, fp: usize) {
                     w.str(">");
                 } else {
                     w.bytes(name);
+                }
+                if let Some((file, line, column)) = info.source_line() {
+                    w.str(" at ");
+                    w.bytes(file);
+                    w.str(":");
+                    w.num(line as u64);
+                    if column != 0 {
+                        w.str(":");
+                        w.num(column as u64);
+                    }
                 }
                 w.str("\n");
             }

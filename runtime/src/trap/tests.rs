@@ -142,6 +142,10 @@ fn function_descs(funcs: &[TestFunc]) -> Slice<FunctionDesc> {
                     ptr: core::ptr::null(),
                     len: 0,
                 },
+                lines: Slice {
+                    ptr: core::ptr::null(),
+                    len: 0,
+                },
             }
         })
         .collect();

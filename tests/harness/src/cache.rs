@@ -269,14 +269,23 @@ fn zig_version(tools: &Tools) -> Result<String> {
 /// then `flags`), cached in `tests/.cache/c/` by a hash of the source, the flags and zig's
 /// version. Returns the `.wasm` path.
 pub fn zig_cc(tools: &Tools, source: &Path, flags: &[&str]) -> Result<PathBuf> {
+    zig_cc_files(tools, &[source], flags)
+}
+
+/// [`zig_cc`] for a program of several C files (named after the first one's folder).
+pub fn zig_cc_files(tools: &Tools, sources: &[&Path], flags: &[&str]) -> Result<PathBuf> {
     let python = zig_python(tools);
     let version = zig_version(tools)?;
     let mut parts: Vec<Vec<u8>> = vec![version.into_bytes()];
     parts.extend(flags.iter().map(|f| f.as_bytes().to_vec()));
-    parts.push(fs::read(source).with_context(|| format!("reading {}", source.display()))?);
+    for source in sources {
+        parts.push(source.as_os_str().as_encoded_bytes().to_vec());
+        parts.push(fs::read(source).with_context(|| format!("reading {}", source.display()))?);
+    }
     let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
     let hash = sha256_hex(&refs);
-    let name = source
+    let first = sources.first().context("no C sources")?;
+    let name = first
         .parent()
         .and_then(Path::file_name)
         .unwrap_or_default()
@@ -291,13 +300,13 @@ pub fn zig_cc(tools: &Tools, source: &Path, flags: &[&str]) -> Result<PathBuf> {
             .args(flags.iter().copied())
             .arg("-o")
             .arg(staged)
-            .arg(source)
+            .args(sources.iter().copied())
             .timeout(Duration::from_secs(600));
         let res = run(&inv)?;
         if res.status() != 0 || !staged.is_file() {
             bail!(
                 "zig cc of {} failed ({}):\n{}",
-                source.display(),
+                first.display(),
                 res.describe_end(),
                 res.stderr_text()
             );

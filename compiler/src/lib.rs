@@ -9,6 +9,7 @@
 //!
 //! Must never print: errors are returned as [`CompileError`] for the caller to report.
 
+pub mod cache_prune;
 pub mod cleanup;
 pub mod codegen;
 pub mod debuginfo;

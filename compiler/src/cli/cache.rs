@@ -7,6 +7,11 @@
 //! * `v1/exe/.wasmaot-*`: an executable being linked (the linker's temporary file).
 //! * `v1/lock/<key>`: locked (`flock`) by the process compiling `<key>`.
 //!
+//! Bounded by `$WASMAOT_CACHE_MAX` (default 2 GiB; [`wasmaot::cache_prune`]): a hit marks its
+//! entry as used, and after each compile the least recently used entries are removed until
+//! the executables fit, never the one just compiled. A run whose entry another process pruned
+//! before the `exec` compiles it again (`run.rs`).
+//!
 //! Must never trust an entry that is not complete: an executable only ever appears under its
 //! key by `rename` of a fully linked temporary file (the commit point), so a compile killed
 //! halfway leaves at most a `.wasmaot-*` temporary, which no lookup reads. Concurrent runs of
@@ -16,19 +21,17 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use sha2::{Digest, Sha256};
+use wasmaot::cache_prune::{self, CacheMax};
 use wasmaot::module::FeatureSet;
 use wasmaot::{Cpu, Emit, OptLevel, Options};
 use wasmaot_abi::policy::Policy;
 
 /// Bumped whenever the layout or the key changes.
 const LAYOUT: &str = "v1";
-
-/// Temporaries older than this are left over by killed compiles and are removed.
-const STALE: Duration = Duration::from_secs(24 * 3600);
 
 /// The cache directory.
 pub fn cache_dir() -> Result<PathBuf> {
@@ -98,29 +101,6 @@ fn create_dir(dir: &Path) -> Result<()> {
         .with_context(|| format!("cannot create the cache directory {}", dir.display()))
 }
 
-/// Removes temporaries that killed compiles left behind (best effort).
-fn remove_stale(exe_dir: &Path) {
-    let Ok(entries) = fs::read_dir(exe_dir) else {
-        return;
-    };
-    let now = SystemTime::now();
-    for e in entries.flatten() {
-        let name = e.file_name();
-        if !name.to_string_lossy().starts_with(".wasmaot-") {
-            continue;
-        }
-        let old = e
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| now.duration_since(t).ok())
-            .is_some_and(|age| age > STALE);
-        if old {
-            let _ = fs::remove_file(e.path());
-        }
-    }
-}
-
 /// The cached executable for `wasm`, compiling it first if needed.
 pub fn executable(
     wasm: &[u8],
@@ -129,12 +109,15 @@ pub fn executable(
     features: FeatureSet,
     verbose: bool,
 ) -> Result<PathBuf> {
+    // A bad cap is an error even on a hit: it would be one on the next compile.
+    let max = CacheMax::from_env().map_err(|e| anyhow!(e))?;
     let target = wasmaot::options::host_target();
     let key = key(wasm, target, opt, cpu, features);
     let root = cache_dir()?.join(LAYOUT);
     let exe_dir = root.join("exe");
     let entry = exe_dir.join(&key);
     if entry.is_file() {
+        cache_prune::touch(&entry);
         if verbose {
             eprintln!("wasmaot run: cache hit {}", entry.display());
         }
@@ -144,16 +127,11 @@ pub fn executable(
     create_dir(&exe_dir)?;
     create_dir(&lock_dir)?;
     let lock_path = lock_dir.join(&key);
-    let lock = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .with_context(|| format!("cannot open {}", lock_path.display()))?;
-    lock.lock()
+    let lock = cache_prune::lock(&lock_path)
         .with_context(|| format!("cannot lock {}", lock_path.display()))?;
     // Someone else may have compiled it while we waited for the lock.
     if entry.is_file() {
+        cache_prune::touch(&entry);
         if verbose {
             eprintln!(
                 "wasmaot run: cache hit {} (compiled by another process)",
@@ -162,7 +140,7 @@ pub fn executable(
         }
         return Ok(entry);
     }
-    remove_stale(&exe_dir);
+    cache_prune::remove_stale_temporaries(&exe_dir, ".wasmaot-");
     let start = Instant::now();
     let opts = Options {
         target: target.to_string(),
@@ -186,6 +164,21 @@ pub fn executable(
             start.elapsed().as_secs_f64()
         );
     }
+    // Pruning is housekeeping: a failure to read the directory leaves the cache as it is.
+    if let Ok(pruned) = cache_prune::prune(&exe_dir, max, &entry)
+        && verbose
+        && !pruned.removed.is_empty()
+    {
+        eprintln!(
+            "wasmaot run: pruned {} least recently used entries ({:.1} MiB to {:.1} MiB, {} = {})",
+            pruned.removed.len(),
+            pruned.before as f64 / (1u64 << 20) as f64,
+            pruned.after as f64 / (1u64 << 20) as f64,
+            cache_prune::CACHE_MAX_ENV,
+            std::env::var(cache_prune::CACHE_MAX_ENV).unwrap_or_else(|_| "default".into()),
+        );
+    }
+    cache_prune::remove_unused_locks(&lock_dir, &exe_dir);
     drop(lock);
     Ok(entry)
 }

@@ -53,6 +53,16 @@ pub fn install() {
 /// Unblocks the signals on this thread: before `exec`ing another program (which would keep the
 /// mask) once nothing is left to clean up.
 pub fn unblock() {
+    set_mask(libc::SIG_UNBLOCK);
+}
+
+/// Blocks the signals on this thread again, after an `exec` that failed and before more work
+/// that may leave temporaries (the watcher then takes the signals again).
+pub fn block() {
+    set_mask(libc::SIG_BLOCK);
+}
+
+fn set_mask(how: libc::c_int) {
     // SAFETY: plain signal-set manipulation on this thread's mask.
     unsafe {
         let mut set: libc::sigset_t = core::mem::zeroed();
@@ -60,6 +70,6 @@ pub fn unblock() {
         for s in SIGNALS {
             libc::sigaddset(&mut set, s);
         }
-        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, core::ptr::null_mut());
+        libc::pthread_sigmask(how, &set, core::ptr::null_mut());
     }
 }

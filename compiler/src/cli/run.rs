@@ -56,7 +56,8 @@ Options:
   -v, --verbose          report the cache entry and whether it was compiled
   -W/-O/-C/-D KEY=VAL    other wasmtime settings: accepted and ignored (max-wasm-stack etc.)
 
-Cache: $WASMAOT_CACHE_DIR, else $XDG_CACHE_HOME/wasmaot, else ~/.cache/wasmaot.";
+Cache: $WASMAOT_CACHE_DIR, else $XDG_CACHE_HOME/wasmaot, else ~/.cache/wasmaot; at most
+$WASMAOT_CACHE_MAX (default 2G; 500M, bytes, 0 or unlimited), least recently used pruned.";
 
 /// A parsed `wasmaot run` command line.
 #[derive(Debug, Default)]
@@ -256,8 +257,6 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
         1 => OptLevel::O1,
         _ => OptLevel::O2,
     };
-    let entry = cache::executable(&wasm, opt_level, args.cpu, args.features, args.verbose)
-        .with_context(|| input.display().to_string())?;
     // The executable reports what wasmtime reports as an error as wasmtime does (see
     // `wasmaot_abi::policy::Policy::wasmtime_run`), naming the module as the user did.
     let mut policy = args.policy;
@@ -266,14 +265,39 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
         .encode()
         .map_err(anyhow::Error::msg)
         .with_context(|| input.display().to_string())?;
-    // The program must be interruptible: `exec` keeps this thread's blocked signals.
-    super::interrupt::unblock();
-    let err = std::process::Command::new(&entry)
-        .arg0(args.argv0.unwrap_or_else(|| default_argv0(input)))
-        .args(&args.args)
-        .env(RUN_POLICY_ENV, policy)
-        .exec();
-    Err(err).with_context(|| format!("{}: cannot start {}", input.display(), entry.display()))
+    let argv0 = args.argv0.unwrap_or_else(|| default_argv0(input));
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let entry = cache::executable(&wasm, opt_level, args.cpu, args.features, args.verbose)
+            .with_context(|| input.display().to_string())?;
+        // The program must be interruptible: `exec` keeps this thread's blocked signals.
+        super::interrupt::unblock();
+        let err = std::process::Command::new(&entry)
+            .arg0(&argv0)
+            .args(&args.args)
+            .env(RUN_POLICY_ENV, &policy)
+            .exec();
+        super::interrupt::block();
+        // Another process pruned the entry between the lookup and the `exec`: compile it
+        // again (a cache cap smaller than what concurrent runs use could repeat this).
+        let pruned = err.kind() == std::io::ErrorKind::NotFound && !entry.exists();
+        if pruned && attempts < 5 {
+            if args.verbose {
+                eprintln!("wasmaot run: {} was pruned before it ran", entry.display());
+            }
+            continue;
+        }
+        let why = if pruned {
+            format!(
+                "other runs pruned its cache entry {attempts} times; is {} too small?",
+                wasmaot::cache_prune::CACHE_MAX_ENV
+            )
+        } else {
+            format!("cannot start {}", entry.display())
+        };
+        return Err(err).with_context(|| format!("{}: {why}", input.display()));
+    }
 }
 
 #[cfg(test)]

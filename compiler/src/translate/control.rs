@@ -8,13 +8,12 @@
 use std::collections::HashMap;
 
 use cranelift_codegen::entity::packed_option::ReservedValue;
-use cranelift_codegen::ir::{
-    Block, BlockCall, InstBuilder, InstructionData, JumpTableData, Opcode, Type, ValueDef,
-};
+use cranelift_codegen::ir::{Block, BlockCall, InstBuilder, JumpTableData, Type};
 use wasmaot_abi::trap::TrapCode;
 use wasmparser::Operator;
 
-use super::stack::{ControlFrame, Dispatch, ElseData, FrameKind};
+use super::dispatch::{self, FrameRole};
+use super::stack::{ControlFrame, ElseData, FrameKind};
 use super::{Translator, block_args, block_with_params};
 use crate::error::Result;
 
@@ -43,13 +42,7 @@ pub(super) fn translate(t: &mut Translator, op: &Operator) -> Result<bool> {
                 params.len(),
                 results.len(),
             );
-            // One of a dispatch loop's leading blocks (the lookahead guarantees the shape).
-            if let Some((loop_index, left)) = t.st.dispatch_prologue
-                && left > 0
-            {
-                t.st.control.last_mut().expect("pushed").defer_seal_to = Some(loop_index);
-                t.st.dispatch_prologue = Some((loop_index, left - 1));
-            }
+            dispatch::enter_block(t);
         }
         Operator::Loop { blockty } => {
             let (params, results) = t.block_type(*blockty);
@@ -67,29 +60,20 @@ pub(super) fn translate(t: &mut Translator, op: &Operator) -> Result<bool> {
                 params.len(),
                 results.len(),
             );
-            t.st.dispatch_prologue = None;
-            if let Some((local, num_blocks)) = t.loop_lookahead.take() {
-                t.st.control.last_mut().expect("pushed").dispatch = Some(Box::new(Dispatch {
-                    local,
-                    ..Dispatch::default()
-                }));
-                t.st.dispatch_prologue = Some((t.st.control.len() - 1, num_blocks));
-            }
+            dispatch::enter_loop(t);
         }
         Operator::If { blockty } => translate_if(t, *blockty),
         Operator::Else => translate_else(t),
         Operator::End => translate_end(t),
         Operator::Br { relative_depth } => {
-            let (block, n) = branch_target(t, *relative_depth);
-            let block = threaded_target(t, *relative_depth).unwrap_or(block);
+            let (block, n) = branch(t, *relative_depth);
             let args = block_args(t.st.peekn(n));
             t.b.ins().jump(block, &args);
             t.st.reachable = false;
         }
         Operator::BrIf { relative_depth } => {
             let cond = t.st.pop();
-            let (block, n) = branch_target(t, *relative_depth);
-            let block = threaded_target(t, *relative_depth).unwrap_or(block);
+            let (block, n) = branch(t, *relative_depth);
             let args = block_args(t.st.peekn(n));
             let next = t.b.create_block();
             t.b.ins().brif(cond, block, &args, next, &[]);
@@ -99,8 +83,7 @@ pub(super) fn translate(t: &mut Translator, op: &Operator) -> Result<bool> {
         Operator::BrOnNull { relative_depth } => {
             // Null: branch with the values below the reference; else keep it and fall through.
             let r = t.st.pop();
-            let (block, n) = branch_target(t, *relative_depth);
-            let block = threaded_target(t, *relative_depth).unwrap_or(block);
+            let (block, n) = branch(t, *relative_depth);
             let args = block_args(t.st.peekn(n));
             let next = t.b.create_block();
             t.b.ins().brif(r, next, &[], block, &args);
@@ -111,8 +94,7 @@ pub(super) fn translate(t: &mut Translator, op: &Operator) -> Result<bool> {
         Operator::BrOnNonNull { relative_depth } => {
             // Non-null: branch with the reference as the last argument; else drop it.
             let r = t.st.pop();
-            let (block, n) = branch_target(t, *relative_depth);
-            let block = threaded_target(t, *relative_depth).unwrap_or(block);
+            let (block, n) = branch(t, *relative_depth);
             let mut vals = t.st.peekn(n - 1).to_vec();
             vals.push(r);
             let args = block_args(&vals);
@@ -156,8 +138,7 @@ pub(super) fn translate_unreachable(t: &mut Translator, op: &Operator, _offset: 
                 original_stack_size: t.st.values.len(),
                 exit_is_branched_to: false,
                 unreachable_placeholder: true,
-                dispatch: None,
-                defer_seal_to: None,
+                dispatch: FrameRole::None,
             });
         }
         Operator::Else if !top_is_placeholder => translate_else(t),
@@ -186,9 +167,15 @@ pub(super) fn push_frame(
         original_stack_size,
         exit_is_branched_to: false,
         unreachable_placeholder: false,
-        dispatch: None,
-        defer_seal_to: None,
+        dispatch: FrameRole::None,
     });
+}
+
+/// The block a branch to `depth` jumps to, threaded through a dispatch loop where possible
+/// ([`dispatch::threaded_target`]), and its argument count; records the branch.
+fn branch(t: &mut Translator, depth: u32) -> (Block, usize) {
+    let (block, n) = branch_target(t, depth);
+    (dispatch::threaded_target(t, depth).unwrap_or(block), n)
 }
 
 /// The block a branch to `depth` jumps to and its argument count; records the branch.
@@ -301,20 +288,11 @@ fn translate_end(t: &mut Translator) {
     }
     if let FrameKind::Loop { header } = frame.kind {
         t.b.seal_block(header);
-        // A dispatch loop's leading blocks are complete now: no threaded jump can follow.
-        for block in frame.dispatch.iter().flat_map(|d| &d.deferred_seals) {
-            t.b.seal_block(*block);
-        }
+        dispatch::end_loop(t, &frame);
     }
     t.b.switch_to_block(frame.destination);
-    match frame.defer_seal_to {
-        Some(loop_index) => t.st.control[loop_index]
-            .dispatch
-            .as_mut()
-            .expect("leading blocks belong to a dispatch loop")
-            .deferred_seals
-            .push(frame.destination),
-        None => t.b.seal_block(frame.destination),
+    if !dispatch::defer_seal(t, &frame) {
+        t.b.seal_block(frame.destination);
     }
     t.st.values.truncate(frame.original_stack_size);
     t.st.values
@@ -322,63 +300,11 @@ fn translate_end(t: &mut Translator) {
     t.st.reachable = reachable || frame.exit_is_branched_to || else_edge;
 }
 
-/// Jump threading: where a branch to `depth` may go directly. If the target is a dispatch loop
-/// whose `br_table` has been translated and the switched-on local holds a constant on this
-/// path (its current SSA value is an `iconst`), the `br_table`'s target for that constant;
-/// the loop header otherwise. Only the local's current value matters, so this is exact however
-/// the constant got there.
-fn threaded_target(t: &mut Translator, depth: u32) -> Option<Block> {
-    let local = match &t.st.frame_mut(depth).dispatch {
-        Some(d) if d.default.is_some() => d.local,
-        _ => return None,
-    };
-    let value = t.b.use_var(t.locals[local as usize]);
-    let ValueDef::Result(inst, _) = t.b.func.dfg.value_def(value) else {
-        return None;
-    };
-    let InstructionData::UnaryImm {
-        opcode: Opcode::Iconst,
-        imm,
-    } = t.b.func.dfg.insts[inst]
-    else {
-        return None;
-    };
-    let k = imm.bits() as u32 as usize;
-    let d = t.st.frame_mut(depth).dispatch.as_ref().expect("checked");
-    Some(
-        d.table
-            .get(k)
-            .copied()
-            .unwrap_or(d.default.expect("checked")),
-    )
-}
-
 /// `br_table`: a CLIF jump table. When the targets take values, each distinct target gets one
 /// edge block that jumps there with the values, so a huge table with few distinct targets
 /// (Go's resume tables) stays small.
 fn translate_br_table(t: &mut Translator, depths: &[u32], default: u32) {
-    // The `br_table` of a dispatch loop: record where each index leads, for threading.
-    if let Some((loop_index, 0)) = t.st.dispatch_prologue.take() {
-        let resolve = |t: &mut Translator, depth: u32| t.st.frame_mut(depth).br_destination().0;
-        let table: Vec<Block> = depths.iter().map(|&d| resolve(t, d)).collect();
-        let default = resolve(t, default);
-        let d = t.st.control[loop_index]
-            .dispatch
-            .as_mut()
-            .expect("dispatch loop");
-        let first = table.first().copied().unwrap_or(default);
-        d.table = table;
-        d.default = Some(default);
-        // With constant edges threaded, the `br_table` is left to the function's entry, where
-        // the index (Go's PC_B) is 0 on every ordinary call: test for that before the
-        // indirect jump.
-        let index = t.st.pop();
-        let switch = t.b.create_block();
-        t.b.ins().brif(index, switch, &[], first, &[]);
-        t.b.seal_block(switch);
-        t.b.switch_to_block(switch);
-        t.st.push(index);
-    }
+    dispatch::before_br_table(t, depths, default);
     let index = t.st.pop();
     let (_, n) = t.st.frame_mut(default).br_destination();
     // Distinct depths in first-use order (deterministic output), each with its jump target.

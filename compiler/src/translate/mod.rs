@@ -9,6 +9,7 @@
 
 mod calls;
 mod control;
+mod dispatch;
 mod exceptions;
 mod memory;
 mod numeric;
@@ -37,7 +38,7 @@ use stack::{ControlFrame, FrameKind, Stacks};
 /// Translates function bodies; keeps the frontend's allocations across functions.
 pub struct FuncTranslator {
     ctx: FunctionBuilderContext,
-    /// Jump threading through dispatch loops (see [`stack::Dispatch`]); on by default.
+    /// Jump threading through dispatch loops (see [`dispatch`]); on by default.
     pub jump_threading: bool,
 }
 
@@ -123,8 +124,7 @@ impl FuncTranslator {
             env,
             st: Stacks::default(),
             locals,
-            loop_lookahead: None,
-            jump_threading: self.jump_threading,
+            threading: dispatch::Threading::new(self.jump_threading),
             propagate: None,
         };
         t.st.reachable = true;
@@ -136,21 +136,13 @@ impl FuncTranslator {
             original_stack_size: 0,
             exit_is_branched_to: false,
             unreachable_placeholder: false,
-            dispatch: None,
-            defer_seal_to: None,
+            dispatch: dispatch::FrameRole::None,
         });
 
         let mut ops = body.get_operators_reader()?;
         while !ops.eof() {
             let (op, offset) = ops.read_with_offset()?;
-            if t.jump_threading
-                && t.st.reachable
-                && let Operator::Loop {
-                    blockty: BlockType::Empty,
-                } = op
-            {
-                t.loop_lookahead = dispatch_lookahead(ops.clone());
-            }
+            dispatch::look_ahead(&mut t, &op, &ops);
             t.b.set_srcloc(SourceLoc::new(offset as u32));
             t.translate_operator(&op, offset)?;
         }
@@ -170,34 +162,11 @@ pub(crate) struct Translator<'a, 'f, 'm> {
     pub env: &'a mut FuncEnv<'m>,
     pub st: Stacks,
     pub locals: Vec<Variable>,
-    /// Set just before translating a `loop` that starts like a dispatch loop: the switched-on
-    /// local and the number of leading blocks (see [`stack::Dispatch`]).
-    pub loop_lookahead: Option<(u32, usize)>,
-    /// Whether dispatch loops are recognised and branches into them threaded.
-    pub jump_threading: bool,
+    /// Jump threading through dispatch loops ([`dispatch`]).
+    pub threading: dispatch::Threading,
     /// The block an exception not caught in this function goes to (exception handling),
     /// created by the first throw that needs it.
     pub propagate: Option<Block>,
-}
-
-/// Whether the operators after a `loop` (`ops`) are `block`* `local.get x` `br_table` with
-/// empty block types: `Some((x, number of blocks))`.
-fn dispatch_lookahead(mut ops: wasmparser::OperatorsReader) -> Option<(u32, usize)> {
-    let mut blocks = 0;
-    loop {
-        match ops.read().ok()? {
-            Operator::Block {
-                blockty: BlockType::Empty,
-            } => blocks += 1,
-            Operator::LocalGet { local_index } => {
-                return match ops.read().ok()? {
-                    Operator::BrTable { .. } => Some((local_index, blocks)),
-                    _ => None,
-                };
-            }
-            _ => return None,
-        }
-    }
 }
 
 impl Translator<'_, '_, '_> {

@@ -5,6 +5,8 @@
 
 use cranelift_codegen::ir::{Block, Inst, Value};
 
+use super::dispatch::FrameRole;
+
 /// How an `if` without a reached `else` gets to its else arm.
 #[derive(Debug, Clone, Copy)]
 pub enum ElseData {
@@ -52,30 +54,8 @@ pub struct ControlFrame {
     pub exit_is_branched_to: bool,
     /// A frame pushed while translating unreachable code: only its nesting matters.
     pub unreachable_placeholder: bool,
-    /// A loop recognised as a dispatch loop (see [`Dispatch`]).
-    pub dispatch: Option<Box<Dispatch>>,
-    /// One of a dispatch loop's leading blocks: its destination may gain threaded predecessors
-    /// until the loop ends, so it is sealed then, not at its own `end`. The value is the
-    /// control-stack index of the loop frame.
-    pub defer_seal_to: Option<usize>,
-}
-
-/// A dispatch loop: a `loop` whose body starts with `block`* `local.get x` `br_table` (Go's
-/// resume-point switch, which every jump between Go basic blocks goes through as
-/// "`i32.const k; local.set x; br loop`"). A branch to the loop while `x` is known to hold
-/// the constant `k` on that path jumps straight to the `br_table`'s target for `k` (jump
-/// threading); other entries (the function's entry, resumption after a goroutine switch) go
-/// through the `br_table` as before.
-#[derive(Debug, Clone, Default)]
-pub struct Dispatch {
-    /// The local the `br_table` switches on.
-    pub local: u32,
-    /// The `br_table`'s targets by index (empty until the `br_table` is translated), and its
-    /// default.
-    pub table: Vec<Block>,
-    pub default: Option<Block>,
-    /// Destinations of ended leading blocks, sealed when the loop ends.
-    pub deferred_seals: Vec<Block>,
+    /// The frame's part in a dispatch loop, if any (see [`super::dispatch`]).
+    pub dispatch: FrameRole,
 }
 
 impl ControlFrame {
@@ -101,9 +81,6 @@ pub struct Stacks {
     /// Whether the current position can execute. When false, operators are skipped except for
     /// the nesting structure (`block`/`loop`/`if`/`else`/`end`).
     pub reachable: bool,
-    /// A dispatch loop whose leading blocks and `br_table` are still to come: the loop
-    /// frame's control-stack index and how many leading blocks are left.
-    pub dispatch_prologue: Option<(usize, usize)>,
     /// Dispatch blocks of the enclosing `try_table`s, innermost last.
     pub handlers: Vec<Block>,
 }

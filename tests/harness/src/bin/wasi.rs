@@ -33,8 +33,8 @@
 //!   fails them (`make tools` installs it); `--no-aarch64` leaves them out. The `run/` checks are about the host's
 //!   `wasmaot run` and have no aarch64 form.
 //! * A `run/` case checks `wasmaot run` itself (tests/sandbox/run/: C, WAT and Go programs):
-//!   argv/env/dir/exit status against `wasmtime run`, `--dir .`, the cache under concurrency
-//!   and killed compiles, `--tcplisten` sockets and proc_raise (these have no wasmtime side:
+//!   argv/env/dir/exit status against `wasmtime run`, `--dir .`, the cache under concurrency,
+//!   killed compiles and `WASMAOT_CACHE_MAX` pruning, `--tcplisten` sockets and proc_raise (these have no wasmtime side:
 //!   wasmtime 49 cannot hand sockets to preview1 modules and does not implement proc_raise),
 //!   wasmtime's errors for a `proc_exit` status of 126 or more and for a module without a
 //!   `memory` export, and the resource limits `--max-memory` and `--timeout` (each against
@@ -103,6 +103,10 @@ enum RunCheck {
     Cache,
     /// A compile killed at some point leaves nothing a later run trusts.
     KilledCompile,
+    /// `WASMAOT_CACHE_MAX`: with room for two entries, a run of a third module removes the
+    /// least recently used one (a hit counts as a use); `0` keeps only the newest; a bad value
+    /// is an error naming the variable.
+    CachePrune,
     /// `--tcplisten`: sock_accept/recv/send/shutdown on a loopback listener (C), and Go's
     /// netpoller (poll_oneoff on sockets, non-blocking accept) on one.
     TcpListen,
@@ -209,6 +213,7 @@ fn run_cases(tools: &Tools, cases: &mut Vec<Case>) {
             RunCheck::KilledCompile,
             "args.c",
         ),
+        ("run/cache-prune", RunCheck::CachePrune, "args.c"),
         ("run/tcplisten", RunCheck::TcpListen, "tcp.c"),
         ("run/tcplisten-go", RunCheck::TcpListen, "tcpgo"),
         ("run/proc_raise", RunCheck::ProcRaise, "raise.c"),
@@ -688,6 +693,126 @@ fn cache_entries(cache: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     (done, tmp)
 }
 
+/// The cache entry a `wasmaot run -v` used, from its `compiled PATH` or `cache hit PATH` line.
+fn entry_used(out: &Outcome) -> Option<PathBuf> {
+    out.stderr_text().lines().find_map(|l| {
+        let rest = l
+            .strip_prefix("wasmaot run: compiled ")
+            .or_else(|| l.strip_prefix("wasmaot run: cache hit "))?;
+        rest.split_whitespace().next().map(PathBuf::from)
+    })
+}
+
+/// `wasm` with a custom section appended: the same program under another cache key.
+fn with_custom_section(wasm: &[u8], name: &str) -> Vec<u8> {
+    assert!(name.len() < 127, "one-byte LEB128 sizes");
+    let mut out = wasm.to_vec();
+    out.extend([0, name.len() as u8 + 1, name.len() as u8]);
+    out.extend(name.as_bytes());
+    out
+}
+
+/// `RunCheck::CachePrune`: modules `m0`..`m3` (one program, four keys) run one after another
+/// in a fresh cache capped at two and a half entries.
+fn cache_prune_check(
+    ctx: &Ctx,
+    problems: &mut Vec<String>,
+    dir: &Path,
+    cache: &Path,
+    wasm: &[u8],
+) -> Result<()> {
+    let modules: Vec<String> = (0..4)
+        .map(|i| {
+            let path = dir.join(format!("m{i}.wasm"));
+            fs::write(&path, with_custom_section(wasm, &format!("m{i}")))?;
+            Ok(path.display().to_string())
+        })
+        .collect::<Result<_>>()?;
+    // The cache entry of each module, as its runs report it.
+    let mut entries: Vec<Option<PathBuf>> = vec![None; 4];
+    let run_one = |problems: &mut Vec<String>,
+                   entries: &mut [Option<PathBuf>],
+                   i: usize,
+                   max: &str|
+     -> Result<Outcome> {
+        let flags = ["-v", "--dir", ".", modules[i].as_str(), "3"];
+        let env = [("WASMAOT_CACHE_MAX", max)];
+        let out = engine_run(ctx, "wasmaot", cache, dir, &flags, &env)?;
+        let what = format!("m{i} with WASMAOT_CACHE_MAX={max}");
+        expect_status(problems, &what, &out, 3);
+        expect_lines(problems, &what, &out, &["data.txt: data"]);
+        if entries[i].is_none() {
+            entries[i] = entry_used(&out);
+        }
+        Ok(out)
+    };
+    let expect_cache =
+        |problems: &mut Vec<String>, entries: &[Option<PathBuf>], after: &str, want: &[usize]| {
+            let mut have = cache_entries(cache).0;
+            have.sort();
+            let mut want_paths: Vec<PathBuf> =
+                want.iter().filter_map(|&i| entries[i].clone()).collect();
+            want_paths.sort();
+            if have != want_paths || want_paths.len() != want.len() {
+                let names: Vec<String> = want.iter().map(|i| format!("m{i}")).collect();
+                problems.push(format!(
+                    "after {after}: the cache holds {have:?}, expected the entries of \
+                     {names:?}: {want_paths:?}"
+                ));
+            }
+        };
+    let stderr_has = |problems: &mut Vec<String>, out: &Outcome, what: &str, text: &str| {
+        if !out.stderr_text().contains(text) {
+            problems.push(format!(
+                "{what}: no `{text}` on stderr: {}",
+                out.stderr_text().trim()
+            ));
+        }
+    };
+
+    run_one(problems, &mut entries, 0, "unlimited")?;
+    let size = match cache_entries(cache).0.as_slice() {
+        [one] => fs::metadata(one)?.len(),
+        other => bail!("expected one cache entry after the first run, found {other:?}"),
+    };
+    let max = (size * 5 / 2).to_string();
+    run_one(problems, &mut entries, 1, &max)?;
+    // A hit makes m0 the most recently used, so m1 is the one to go.
+    let out = run_one(problems, &mut entries, 0, &max)?;
+    stderr_has(problems, &out, "m0 again", "wasmaot run: cache hit");
+    let out = run_one(problems, &mut entries, 2, &max)?;
+    stderr_has(problems, &out, "m2", "wasmaot run: pruned 1 ");
+    expect_cache(problems, &entries, "m2", &[0, 2]);
+    run_one(problems, &mut entries, 3, &max)?;
+    expect_cache(problems, &entries, "m3", &[2, 3]);
+    // A pruned module runs again (compiled again); `0` keeps only the entry just compiled.
+    let out = run_one(problems, &mut entries, 1, "0")?;
+    stderr_has(problems, &out, "m1 after pruning", "wasmaot run: compiled");
+    expect_cache(problems, &entries, "m1 with a cap of 0", &[1]);
+    // Lock files go with their entries.
+    let locks = fs::read_dir(cache.join("v1/lock"))?.count();
+    if locks != 1 {
+        problems.push(format!("{locks} lock files left, expected 1"));
+    }
+    let flags = [modules[1].as_str()];
+    let bad = engine_run(
+        ctx,
+        "wasmaot",
+        cache,
+        dir,
+        &flags,
+        &[("WASMAOT_CACHE_MAX", "lots")],
+    )?;
+    expect_status(problems, "WASMAOT_CACHE_MAX=lots", &bad, 1);
+    stderr_has(
+        problems,
+        &bad,
+        "WASMAOT_CACHE_MAX=lots",
+        "WASMAOT_CACHE_MAX `lots`",
+    );
+    Ok(())
+}
+
 fn run_check(ctx: &Ctx, name: &str, check: RunCheck, source: &Path) -> Result<Vec<String>> {
     let built = ctx.build(source)?;
     let scratch = ctx.scratch(name)?;
@@ -879,6 +1004,10 @@ fn run_check(ctx: &Ctx, name: &str, check: RunCheck, source: &Path) -> Result<Ve
                     again.stderr_text().trim()
                 ));
             }
+        }
+        RunCheck::CachePrune => {
+            let bytes = fs::read(&wasm)?;
+            cache_prune_check(ctx, &mut problems, &dir, &fresh_cache, &bytes)?;
         }
         RunCheck::KilledCompile => {
             // Kill compiles at several points; whatever is left, no complete-looking entry may

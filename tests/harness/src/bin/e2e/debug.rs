@@ -13,6 +13,8 @@
 //!   (`tests/debug/perf/`), then `perf report --stdio`, show its Go function names and the
 //!   call chain from the hot function through `runtime.main` into wasmaot's runtime; skipped,
 //!   with the reason, where perf cannot record (missing, or `perf_event_paranoid` forbids it).
+//! * `debug/mode`: the executable's mode is 0777 minus the umask, as `cc` and `go build` give
+//!   (checked with umask 022 and 077), and an object file's 0666 minus the umask.
 //! * `debug/progress`: on a terminal (`script` gives one) the compiler shows its progress line
 //!   (`wasmaot: compiling N/M functions`); with stderr not a terminal it prints nothing.
 //! * `debug/strip`: the same program with `--strip` runs and prints the same, has no symbol
@@ -39,9 +41,43 @@ pub(super) fn debug_cases(cases: &mut Vec<Case>) {
         Some(why) => Verdict::Skip(why),
         None => wasmaot_only(ctx, || go_under_perf(ctx)),
     }));
+    cases.push(case("debug/mode", |ctx| wasmaot_only(ctx, || modes(ctx))));
     cases.push(case("debug/progress", |ctx| {
         wasmaot_only(ctx, || progress(ctx))
     }));
+}
+
+fn modes(ctx: &Ctx) -> Result<Vec<String>> {
+    use std::os::unix::fs::PermissionsExt;
+    let wasm = ctx.tools.root.join("tests/wat/run/proc_exit.wat");
+    let scratch = ctx.scratch("debug-mode")?;
+    let mut problems = Vec::new();
+    for (umask, extra, want) in [
+        ("022", "", 0o755),
+        ("077", "", 0o700),
+        ("022", "--emit obj", 0o644),
+        ("077", "--emit obj", 0o600),
+    ] {
+        let out = scratch.path().join(format!("out-{umask}-{}", extra.len()));
+        let command = format!(
+            "umask {umask} && exec '{}' '{}' {extra} -o '{}'",
+            ctx.tools.wasmaot.display(),
+            wasm.display(),
+            out.display()
+        );
+        let res = run(&Invocation::new("sh").args(["-c", &command]))?;
+        if res.status() != 0 {
+            problems.push(format!("umask {umask} {extra}: {}", res.describe_end()));
+            continue;
+        }
+        let mode = std::fs::metadata(&out)?.permissions().mode() & 0o777;
+        if mode != want {
+            problems.push(format!(
+                "umask {umask} {extra}: the output's mode is {mode:o}, not {want:o}"
+            ));
+        }
+    }
+    Ok(problems)
 }
 
 fn progress(ctx: &Ctx) -> Result<Vec<String>> {

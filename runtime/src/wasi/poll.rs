@@ -55,7 +55,7 @@ pub(crate) struct SubLayout {
 }
 
 /// Preview1 subscriptions: clock = id u32 @16, timeout u64 @24, precision u64 @32, flags u16 @40.
-const SUB_LAYOUT: SubLayout = SubLayout {
+pub(crate) const SUB_LAYOUT: SubLayout = SubLayout {
     size: SUB_SIZE,
     clock_id: 16,
     clock_timeout: 24,
@@ -63,7 +63,12 @@ const SUB_LAYOUT: SubLayout = SubLayout {
 };
 
 /// Parses `n` subscriptions laid out as `layout` says.
-fn read_subs(mem: &Mem, ptr: u32, n: u32, layout: &SubLayout) -> Result<Vec<Sub>, Errno> {
+pub(crate) fn read_subs(
+    mem: &Mem,
+    ptr: u32,
+    n: u32,
+    layout: &SubLayout,
+) -> Result<Vec<Sub>, Errno> {
     let mut v = Vec::with_capacity(n as usize);
     for i in 0..n {
         // A record past the end of the 32-bit address space is out of bounds too.
@@ -343,7 +348,6 @@ pub(crate) fn poll_oneoff(
     mem.write_u32(nevents, events.len() as u32)
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_poll_oneoff(
     vmctx: *mut u8,
     input: i32,

@@ -1778,3 +1778,38 @@ fn trace_decoders_never_panic() {
         }
     }
 }
+
+#[test]
+fn trace_shows_subscriptions_and_events() {
+    let _s = Sandbox::new();
+    let mut g = Guest::new();
+    // One relative clock subscription of 1 ms at BUF; events at BUF + 512.
+    g.put_u64(BUF, 7);
+    g.put(BUF + 8, &[0]);
+    g.put_u32(BUF + 16, 1);
+    g.put_u64(BUF + 24, 1_000_000);
+    let args = [i64::from(BUF), i64::from(BUF + 512), 1, i64::from(OUT)];
+    let line = traced(
+        &mut g,
+        &super::trace_format::poll_oneoff,
+        &args,
+        |vm| unsafe { wasmaot_wasi_poll_oneoff(vm, BUF as i32, BUF as i32 + 512, 1, OUT as i32) },
+    );
+    assert_eq!(
+        line,
+        "wasi: poll_oneoff(in=[{userdata=7, clock monotonic timeout=1000000}]) -> success, \
+         nevents=1, events=[{userdata=7, clock, success}]\n"
+    );
+    // An unknown event type.
+    g.put(BUF + 8, &[9]);
+    let line = traced(
+        &mut g,
+        &super::trace_format::poll_oneoff,
+        &args,
+        |vm| unsafe { wasmaot_wasi_poll_oneoff(vm, BUF as i32, BUF as i32 + 512, 1, OUT as i32) },
+    );
+    assert_eq!(
+        line,
+        "wasi: poll_oneoff(in=<1 subscriptions, one of an unknown type>) -> inval\n"
+    );
+}

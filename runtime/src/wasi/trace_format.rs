@@ -267,10 +267,18 @@ impl Line {
         self.key(name);
         let count = count as u32;
         let shown = count.min(LIST_LIMIT as u32);
-        let Ok(subs) = poll::read_subs(&self.mem, ptr as u32, shown, layout) else {
-            self.bad_pointer(ptr as u32);
-            let _ = write!(self.buf, "x{count}");
-            return;
+        let subs = match poll::read_subs(&self.mem, ptr as u32, shown, layout) {
+            Ok(subs) => subs,
+            Err(super::errno::FAULT) => {
+                self.bad_pointer(ptr as u32);
+                let _ = write!(self.buf, "x{count}");
+                return;
+            }
+            // An unknown event type: the call fails with inval.
+            Err(_) => {
+                let _ = write!(self.buf, "<{count} subscriptions, one of an unknown type>");
+                return;
+            }
         };
         self.buf.push('[');
         for (i, s) in subs.iter().enumerate() {

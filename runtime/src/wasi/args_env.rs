@@ -34,7 +34,6 @@ pub(crate) fn write_sizes(
     mem.write_u32(size_ptr, u32::try_from(size).map_err(|_| errno::OVERFLOW)?)
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_args_get(vmctx: *mut u8, argv: i32, argv_buf: i32) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
     ret(with_ctx(vmctx, |ctx| {
@@ -42,7 +41,6 @@ pub unsafe extern "C" fn wasmaot_wasi_args_get(vmctx: *mut u8, argv: i32, argv_b
     }))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_args_sizes_get(
     vmctx: *mut u8,
     argc: i32,
@@ -54,7 +52,6 @@ pub unsafe extern "C" fn wasmaot_wasi_args_sizes_get(
     }))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_environ_get(
     vmctx: *mut u8,
     environ: i32,
@@ -66,7 +63,6 @@ pub unsafe extern "C" fn wasmaot_wasi_environ_get(
     }))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_environ_sizes_get(
     vmctx: *mut u8,
     count: i32,

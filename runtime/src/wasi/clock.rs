@@ -43,7 +43,6 @@ pub(crate) fn mono_now() -> u64 {
     now(MONOTONIC).unwrap_or(0)
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_clock_res_get(vmctx: *mut u8, id: i32, res: i32) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
     ret((|| {
@@ -58,7 +57,6 @@ pub unsafe extern "C" fn wasmaot_wasi_clock_res_get(vmctx: *mut u8, id: i32, res
     })())
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_clock_time_get(
     vmctx: *mut u8,
     id: i32,

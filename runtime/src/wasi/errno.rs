@@ -1,4 +1,4 @@
-//! WASI errno values (the full witx table) and the mapping from host `errno`.
+//! WASI errno values (the full witx table), their names, and the mapping from host `errno`.
 //! Must never return a host errno number to the guest unmapped.
 
 /// A WASI errno (u16 in the witx; returned widened to i32).
@@ -81,6 +81,92 @@ pub const TIMEDOUT: Errno = 73;
 pub const TXTBSY: Errno = 74;
 pub const XDEV: Errno = 75;
 pub const NOTCAPABLE: Errno = 76;
+
+/// The witx names of the errno values, indexed by value (`success`, `2big`, `acces`, ...).
+const NAMES: [&str; 77] = [
+    "success",
+    "2big",
+    "acces",
+    "addrinuse",
+    "addrnotavail",
+    "afnosupport",
+    "again",
+    "already",
+    "badf",
+    "badmsg",
+    "busy",
+    "canceled",
+    "child",
+    "connaborted",
+    "connrefused",
+    "connreset",
+    "deadlk",
+    "destaddrreq",
+    "dom",
+    "dquot",
+    "exist",
+    "fault",
+    "fbig",
+    "hostunreach",
+    "idrm",
+    "ilseq",
+    "inprogress",
+    "intr",
+    "inval",
+    "io",
+    "isconn",
+    "isdir",
+    "loop",
+    "mfile",
+    "mlink",
+    "msgsize",
+    "multihop",
+    "nametoolong",
+    "netdown",
+    "netreset",
+    "netunreach",
+    "nfile",
+    "nobufs",
+    "nodev",
+    "noent",
+    "noexec",
+    "nolck",
+    "nolink",
+    "nomem",
+    "nomsg",
+    "noprotoopt",
+    "nospc",
+    "nosys",
+    "notconn",
+    "notdir",
+    "notempty",
+    "notrecoverable",
+    "notsock",
+    "notsup",
+    "notty",
+    "nxio",
+    "overflow",
+    "ownerdead",
+    "perm",
+    "pipe",
+    "proto",
+    "protonosupport",
+    "prototype",
+    "range",
+    "rofs",
+    "spipe",
+    "srch",
+    "stale",
+    "timedout",
+    "txtbsy",
+    "xdev",
+    "notcapable",
+];
+
+/// The witx name of `e` (as the trace prints it), `None` for a value outside the table.
+pub fn name(e: Errno) -> Option<&'static str> {
+    NAMES.get(usize::from(e)).copied()
+}
 
 /// Maps a host errno to the WASI errno; unknown values become EIO.
 pub fn from_host(e: i32) -> Errno {

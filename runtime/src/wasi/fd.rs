@@ -225,7 +225,6 @@ fn rw(
     }))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_read(
     vmctx: *mut u8,
     fd: i32,
@@ -236,7 +235,6 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_read(
     rw(vmctx, fd, iovs, iovs_len, nread, false, None)
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_write(
     vmctx: *mut u8,
     fd: i32,
@@ -247,7 +245,6 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_write(
     rw(vmctx, fd, iovs, iovs_len, nwritten, true, None)
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_pread(
     vmctx: *mut u8,
     fd: i32,
@@ -262,7 +259,6 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_pread(
     rw(vmctx, fd, iovs, iovs_len, nread, false, Some(offset))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_pwrite(
     vmctx: *mut u8,
     fd: i32,
@@ -317,7 +313,6 @@ pub(crate) fn seek_into(
     mem.write_u64(out, pos)
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_seek(
     vmctx: *mut u8,
     fd: i32,
@@ -329,13 +324,11 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_seek(
     ret(seek_into(&mem, fd, offset, whence as u8, newoffset as u32))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_tell(vmctx: *mut u8, fd: i32, offset: i32) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
     ret(seek_into(&mem, fd, 0, 1, offset as u32))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_close(vmctx: *mut u8, fd: i32) -> i32 {
     // Dropping the entry closes an owned host fd; stdio is only removed from the table.
     ret(with_ctx(vmctx, |ctx| {
@@ -343,7 +336,6 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_close(vmctx: *mut u8, fd: i32) -> i32 {
     }))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_renumber(vmctx: *mut u8, from: i32, to: i32) -> i32 {
     ret(with_ctx(vmctx, |ctx| {
         let (from, to) = (from as u32, to as u32);
@@ -377,17 +369,14 @@ fn sync(vmctx: *mut u8, fd: i32, data_only: bool) -> i32 {
     }))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_sync(vmctx: *mut u8, fd: i32) -> i32 {
     sync(vmctx, fd, false)
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_datasync(vmctx: *mut u8, fd: i32) -> i32 {
     sync(vmctx, fd, true)
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_advise(
     vmctx: *mut u8,
     fd: i32,
@@ -419,7 +408,6 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_advise(
     }))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_allocate(
     vmctx: *mut u8,
     fd: i32,
@@ -462,7 +450,6 @@ fn current_flags(e: &FdEntry) -> Result<u16, Errno> {
     Ok(f)
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_fdstat_get(vmctx: *mut u8, fd: i32, buf: i32) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
     ret(with_ctx(vmctx, |ctx| {
@@ -477,7 +464,6 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_fdstat_get(vmctx: *mut u8, fd: i32, buf
     }))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_fdstat_set_flags(
     vmctx: *mut u8,
     fd: i32,
@@ -515,7 +501,6 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_fdstat_set_flags(
     }))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_fdstat_set_rights(
     vmctx: *mut u8,
     fd: i32,
@@ -552,13 +537,11 @@ pub(crate) fn fd_filestat_get(
     (layout.write)(mem, buf, &st)
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_filestat_get(vmctx: *mut u8, fd: i32, buf: i32) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
     ret(fd_filestat_get(&mem, fd, buf as u32, &FILESTAT))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_filestat_set_size(
     vmctx: *mut u8,
     fd: i32,
@@ -575,7 +558,6 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_filestat_set_size(
     }))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_filestat_set_times(
     vmctx: *mut u8,
     fd: i32,
@@ -603,7 +585,6 @@ fn preopen_name(ctx: &WasiCtx, fd: i32, other: Errno) -> Result<&str, Errno> {
     }
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_prestat_get(vmctx: *mut u8, fd: i32, buf: i32) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
     ret(with_ctx(vmctx, |ctx| {
@@ -615,7 +596,6 @@ pub unsafe extern "C" fn wasmaot_wasi_fd_prestat_get(vmctx: *mut u8, fd: i32, bu
     }))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_prestat_dir_name(
     vmctx: *mut u8,
     fd: i32,
@@ -730,7 +710,6 @@ fn list_dir(dir: RawFd) -> Result<Vec<Dirent>, Errno> {
     Ok(out)
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_fd_readdir(
     vmctx: *mut u8,
     fd: i32,

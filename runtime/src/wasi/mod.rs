@@ -1,6 +1,8 @@
 //! WASI preview1 host functions: the process-wide context (fd table, args, env), errno values
 //! and `init`. Every `wasmaot_wasi_*` symbol named by `wasmaot_abi::wasi::all_symbols()` is
-//! defined in a submodule and listed once in the `wasi_host_functions!` table.
+//! implemented in a submodule and listed once in the `wasi_host_functions!` table, which
+//! generates the exported symbol (module [`host`]) around the implementation, with the call
+//! trace of `WASMAOT_LOG=wasi=trace` (`trace`).
 //! Must never let a guest pointer, length or fd reach the host unchecked.
 //!
 //! Safety contract of every `wasmaot_wasi_*` function: `vmctx` is null or points at a VMContext
@@ -20,6 +22,8 @@ mod sched;
 mod sock;
 #[cfg(test)]
 mod tests;
+pub mod trace;
+mod trace_format;
 mod unstable;
 
 use std::collections::BTreeMap;
@@ -240,6 +244,8 @@ impl WasiCtx {
     /// A context from `config`: fds 0, 1, 2 are the standard streams, fds 3.. the preopens
     /// in order, then the listeners.
     pub fn new(config: WasiConfig) -> Result<WasiCtx, String> {
+        // Where WASI is set up, `WASMAOT_LOG` decides whether its calls are traced.
+        trace::init_from_env();
         let mut ctx = match config.stdio {
             Stdio::Inherit => WasiCtx::with_stdio(),
             Stdio::Fds(fds) => {
@@ -453,12 +459,14 @@ pub mod rights {
     pub const STDOUT: u64 = FD_WRITE | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;
 }
 
-/// The WASI host functions, each listed once as `file::symbol`: the one table from which
-/// [`host_function`] (symbol name → address, for the spec runner's and embedders' dynamic
-/// imports) and [`SYMBOLS`] are generated. Every function is an `extern "C"` shim with wasm's
-/// native shape, `(vmctx, params...) -> errno`, that compiled code calls directly by symbol.
+/// The WASI host functions, each listed once as `file::symbol = decoder(params)`: the one table
+/// from which the exported symbols ([`host`]), [`host_function`] (symbol name → address, for the
+/// spec runner's and embedders' dynamic imports) and [`SYMBOLS`] are generated. `file::symbol`
+/// is the implementation, `decoder` how `trace_format` shows the call, and `params` wasm's native
+/// shape after the vmctx (every function returns an errno, but `-> !` marks one that never
+/// returns).
 macro_rules! wasi_host_functions {
-    ($($file:ident :: $symbol:ident),* $(,)?) => {
+    ($($file:ident :: $symbol:ident = $decoder:ident ( $($arg:ident : $ty:ty),* ) $(-> $never:tt)?;)*) => {
         /// Every WASI host function symbol the runtime defines, in table order.
         pub const SYMBOLS: &[&str] = &[$(stringify!($symbol)),*];
 
@@ -466,62 +474,113 @@ macro_rules! wasi_host_functions {
         /// `wasmaot_abi::symbols::wasi`), or `None` if the runtime does not define it.
         pub fn host_function(symbol: &str) -> Option<*const ()> {
             match symbol {
-                $(stringify!($symbol) => Some($file::$symbol as *const ()),)*
+                $(stringify!($symbol) => Some(host::$symbol as *const ()),)*
                 _ => None,
             }
+        }
+
+        /// The exported `wasmaot_wasi_*` symbols compiled code calls: each an `extern "C"` shim
+        /// with wasm's native shape, `(vmctx, params...) -> errno`, that calls the
+        /// implementation, traced when `WASMAOT_LOG` asks for it (`trace`). Untraced, a call
+        /// costs one load and branch more than the implementation.
+        pub mod host {
+            $(wasi_host_functions!(@export $file $symbol $decoder ($($arg: $ty),*) $(-> $never)?);)*
+        }
+
+        /// Every decoder with the number of parameters of its function (for the tests).
+        #[cfg(test)]
+        pub(crate) const DECODERS: &[(&trace_format::Decoder, usize)] =
+            &[$((&trace_format::$decoder, <[&str]>::len(&[$(stringify!($arg)),*])),)*];
+    };
+    (@export $file:ident $symbol:ident $decoder:ident ($($arg:ident : $ty:ty),*)) => {
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $symbol(vmctx: *mut u8, $($arg: $ty),*) -> i32 {
+            use super::{$file, trace, trace_format};
+            // Out of line, so that the untraced path needs no stack frame of its own: a load,
+            // a branch and a jump to the implementation.
+            #[cold]
+            #[inline(never)]
+            unsafe fn traced(vmctx: *mut u8, $($arg: $ty),*) -> i32 {
+                let args: &[i64] = &[$(i64::from($arg)),*];
+                let decoder = &trace_format::$decoder;
+                // SAFETY: the contract of the exported function, for these three calls.
+                unsafe {
+                    let line = trace::before(vmctx, decoder, args);
+                    let result = $file::$symbol(vmctx, $($arg),*);
+                    trace::after(line, decoder, args, result);
+                    result
+                }
+            }
+            // SAFETY (both calls): this function's contract is the implementation's.
+            if trace::enabled() {
+                return unsafe { traced(vmctx, $($arg),*) };
+            }
+            unsafe { $file::$symbol(vmctx, $($arg),*) }
+        }
+    };
+    (@export $file:ident $symbol:ident $decoder:ident ($($arg:ident : $ty:ty),*) -> !) => {
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $symbol(vmctx: *mut u8, $($arg: $ty),*) -> ! {
+            use super::{$file, trace, trace_format};
+            if trace::enabled() {
+                // SAFETY: this function's contract.
+                unsafe { trace::noreturn(vmctx, &trace_format::$decoder, &[$(i64::from($arg)),*]) };
+            }
+            // SAFETY: this function's contract is the implementation's.
+            unsafe { $file::$symbol(vmctx, $($arg),*) }
         }
     };
 }
 
 wasi_host_functions! {
-    args_env::wasmaot_wasi_args_get,
-    args_env::wasmaot_wasi_args_sizes_get,
-    args_env::wasmaot_wasi_environ_get,
-    args_env::wasmaot_wasi_environ_sizes_get,
-    clock::wasmaot_wasi_clock_res_get,
-    clock::wasmaot_wasi_clock_time_get,
-    fd::wasmaot_wasi_fd_advise,
-    fd::wasmaot_wasi_fd_allocate,
-    fd::wasmaot_wasi_fd_close,
-    fd::wasmaot_wasi_fd_datasync,
-    fd::wasmaot_wasi_fd_fdstat_get,
-    fd::wasmaot_wasi_fd_fdstat_set_flags,
-    fd::wasmaot_wasi_fd_fdstat_set_rights,
-    fd::wasmaot_wasi_fd_filestat_get,
-    unstable::wasmaot_wasi_unstable_fd_filestat_get,
-    fd::wasmaot_wasi_fd_filestat_set_size,
-    fd::wasmaot_wasi_fd_filestat_set_times,
-    fd::wasmaot_wasi_fd_pread,
-    fd::wasmaot_wasi_fd_prestat_get,
-    fd::wasmaot_wasi_fd_prestat_dir_name,
-    fd::wasmaot_wasi_fd_pwrite,
-    fd::wasmaot_wasi_fd_read,
-    fd::wasmaot_wasi_fd_readdir,
-    fd::wasmaot_wasi_fd_renumber,
-    fd::wasmaot_wasi_fd_seek,
-    unstable::wasmaot_wasi_unstable_fd_seek,
-    fd::wasmaot_wasi_fd_sync,
-    fd::wasmaot_wasi_fd_tell,
-    fd::wasmaot_wasi_fd_write,
-    path::wasmaot_wasi_path_create_directory,
-    path::wasmaot_wasi_path_filestat_get,
-    unstable::wasmaot_wasi_unstable_path_filestat_get,
-    path::wasmaot_wasi_path_filestat_set_times,
-    path::wasmaot_wasi_path_link,
-    path::wasmaot_wasi_path_open,
-    path::wasmaot_wasi_path_readlink,
-    path::wasmaot_wasi_path_remove_directory,
-    path::wasmaot_wasi_path_rename,
-    path::wasmaot_wasi_path_symlink,
-    path::wasmaot_wasi_path_unlink_file,
-    poll::wasmaot_wasi_poll_oneoff,
-    unstable::wasmaot_wasi_unstable_poll_oneoff,
-    proc::wasmaot_wasi_proc_exit,
-    proc::wasmaot_wasi_proc_raise,
-    sched::wasmaot_wasi_sched_yield,
-    random::wasmaot_wasi_random_get,
-    sock::wasmaot_wasi_sock_accept,
-    sock::wasmaot_wasi_sock_recv,
-    sock::wasmaot_wasi_sock_send,
-    sock::wasmaot_wasi_sock_shutdown,
+    args_env::wasmaot_wasi_args_get = args_get(argv: i32, argv_buf: i32);
+    args_env::wasmaot_wasi_args_sizes_get = args_sizes_get(argc: i32, argv_buf_size: i32);
+    args_env::wasmaot_wasi_environ_get = environ_get(environ: i32, environ_buf: i32);
+    args_env::wasmaot_wasi_environ_sizes_get = environ_sizes_get(count: i32, buf_size: i32);
+    clock::wasmaot_wasi_clock_res_get = clock_res_get(id: i32, res: i32);
+    clock::wasmaot_wasi_clock_time_get = clock_time_get(id: i32, precision: i64, time: i32);
+    fd::wasmaot_wasi_fd_advise = fd_advise(fd: i32, offset: i64, len: i64, advice: i32);
+    fd::wasmaot_wasi_fd_allocate = fd_allocate(fd: i32, offset: i64, len: i64);
+    fd::wasmaot_wasi_fd_close = fd_close(fd: i32);
+    fd::wasmaot_wasi_fd_datasync = fd_datasync(fd: i32);
+    fd::wasmaot_wasi_fd_fdstat_get = fd_fdstat_get(fd: i32, buf: i32);
+    fd::wasmaot_wasi_fd_fdstat_set_flags = fd_fdstat_set_flags(fd: i32, flags: i32);
+    fd::wasmaot_wasi_fd_fdstat_set_rights = fd_fdstat_set_rights(fd: i32, base: i64, inheriting: i64);
+    fd::wasmaot_wasi_fd_filestat_get = fd_filestat_get(fd: i32, buf: i32);
+    unstable::wasmaot_wasi_unstable_fd_filestat_get = unstable_fd_filestat_get(fd: i32, buf: i32);
+    fd::wasmaot_wasi_fd_filestat_set_size = fd_filestat_set_size(fd: i32, size: i64);
+    fd::wasmaot_wasi_fd_filestat_set_times = fd_filestat_set_times(fd: i32, atim: i64, mtim: i64, fst_flags: i32);
+    fd::wasmaot_wasi_fd_pread = fd_pread(fd: i32, iovs: i32, iovs_len: i32, offset: i64, nread: i32);
+    fd::wasmaot_wasi_fd_prestat_get = fd_prestat_get(fd: i32, buf: i32);
+    fd::wasmaot_wasi_fd_prestat_dir_name = fd_prestat_dir_name(fd: i32, path: i32, path_len: i32);
+    fd::wasmaot_wasi_fd_pwrite = fd_pwrite(fd: i32, iovs: i32, iovs_len: i32, offset: i64, nwritten: i32);
+    fd::wasmaot_wasi_fd_read = fd_read(fd: i32, iovs: i32, iovs_len: i32, nread: i32);
+    fd::wasmaot_wasi_fd_readdir = fd_readdir(fd: i32, buf: i32, buf_len: i32, cookie: i64, bufused: i32);
+    fd::wasmaot_wasi_fd_renumber = fd_renumber(from: i32, to: i32);
+    fd::wasmaot_wasi_fd_seek = fd_seek(fd: i32, offset: i64, whence: i32, newoffset: i32);
+    unstable::wasmaot_wasi_unstable_fd_seek = unstable_fd_seek(fd: i32, offset: i64, whence: i32, newoffset: i32);
+    fd::wasmaot_wasi_fd_sync = fd_sync(fd: i32);
+    fd::wasmaot_wasi_fd_tell = fd_tell(fd: i32, offset: i32);
+    fd::wasmaot_wasi_fd_write = fd_write(fd: i32, iovs: i32, iovs_len: i32, nwritten: i32);
+    path::wasmaot_wasi_path_create_directory = path_create_directory(fd: i32, path: i32, path_len: i32);
+    path::wasmaot_wasi_path_filestat_get = path_filestat_get(fd: i32, flags: i32, path: i32, path_len: i32, buf: i32);
+    unstable::wasmaot_wasi_unstable_path_filestat_get = unstable_path_filestat_get(fd: i32, flags: i32, path: i32, path_len: i32, buf: i32);
+    path::wasmaot_wasi_path_filestat_set_times = path_filestat_set_times(fd: i32, flags: i32, path: i32, path_len: i32, atim: i64, mtim: i64, fst_flags: i32);
+    path::wasmaot_wasi_path_link = path_link(old_fd: i32, old_flags: i32, old_path: i32, old_path_len: i32, new_fd: i32, new_path: i32, new_path_len: i32);
+    path::wasmaot_wasi_path_open = path_open(dirfd: i32, dirflags: i32, path: i32, path_len: i32, oflags: i32, rights_base: i64, rights_inheriting: i64, fdflags: i32, opened_fd: i32);
+    path::wasmaot_wasi_path_readlink = path_readlink(fd: i32, path: i32, path_len: i32, buf: i32, buf_len: i32, bufused: i32);
+    path::wasmaot_wasi_path_remove_directory = path_remove_directory(fd: i32, path: i32, path_len: i32);
+    path::wasmaot_wasi_path_rename = path_rename(fd: i32, old_path: i32, old_path_len: i32, new_fd: i32, new_path: i32, new_path_len: i32);
+    path::wasmaot_wasi_path_symlink = path_symlink(old_path: i32, old_path_len: i32, fd: i32, new_path: i32, new_path_len: i32);
+    path::wasmaot_wasi_path_unlink_file = path_unlink_file(fd: i32, path: i32, path_len: i32);
+    poll::wasmaot_wasi_poll_oneoff = poll_oneoff(input: i32, out: i32, nsubscriptions: i32, nevents: i32);
+    unstable::wasmaot_wasi_unstable_poll_oneoff = unstable_poll_oneoff(input: i32, out: i32, nsubscriptions: i32, nevents: i32);
+    proc::wasmaot_wasi_proc_exit = proc_exit(code: i32) -> !;
+    proc::wasmaot_wasi_proc_raise = proc_raise(sig: i32);
+    sched::wasmaot_wasi_sched_yield = sched_yield();
+    random::wasmaot_wasi_random_get = random_get(buf: i32, buf_len: i32);
+    sock::wasmaot_wasi_sock_accept = sock_accept(fd: i32, flags: i32, ro_fd: i32);
+    sock::wasmaot_wasi_sock_recv = sock_recv(fd: i32, ri_data: i32, ri_data_len: i32, ri_flags: i32, ro_datalen: i32, ro_flags: i32);
+    sock::wasmaot_wasi_sock_send = sock_send(fd: i32, si_data: i32, si_data_len: i32, si_flags: i32, so_datalen: i32);
+    sock::wasmaot_wasi_sock_shutdown = sock_shutdown(fd: i32, how: i32);
 }

@@ -429,7 +429,6 @@ pub(crate) fn path_open(
     )
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_path_open(
     vmctx: *mut u8,
     dirfd: i32,
@@ -479,7 +478,6 @@ pub(crate) fn path_filestat_get(
     (layout.write)(mem, buf, &st)
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_path_filestat_get(
     vmctx: *mut u8,
     fd: i32,
@@ -494,7 +492,6 @@ pub unsafe extern "C" fn wasmaot_wasi_path_filestat_get(
     ))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_path_filestat_set_times(
     vmctx: *mut u8,
     fd: i32,
@@ -549,7 +546,6 @@ fn at_final_name(
     })
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_path_create_directory(
     vmctx: *mut u8,
     fd: i32,
@@ -568,7 +564,6 @@ pub unsafe extern "C" fn wasmaot_wasi_path_create_directory(
     ))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_path_remove_directory(
     vmctx: *mut u8,
     fd: i32,
@@ -587,7 +582,6 @@ pub unsafe extern "C" fn wasmaot_wasi_path_remove_directory(
     ))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_path_unlink_file(
     vmctx: *mut u8,
     fd: i32,
@@ -606,7 +600,6 @@ pub unsafe extern "C" fn wasmaot_wasi_path_unlink_file(
     ))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_path_rename(
     vmctx: *mut u8,
     fd: i32,
@@ -644,7 +637,6 @@ pub unsafe extern "C" fn wasmaot_wasi_path_rename(
     }))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_path_link(
     vmctx: *mut u8,
     old_fd: i32,
@@ -696,7 +688,6 @@ pub unsafe extern "C" fn wasmaot_wasi_path_link(
     }))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_path_symlink(
     vmctx: *mut u8,
     old_path: i32,
@@ -730,7 +721,6 @@ pub unsafe extern "C" fn wasmaot_wasi_path_symlink(
     }))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_path_readlink(
     vmctx: *mut u8,
     fd: i32,

@@ -55,7 +55,7 @@ pub(crate) struct SubLayout {
 }
 
 /// Preview1 subscriptions: clock = id u32 @16, timeout u64 @24, precision u64 @32, flags u16 @40.
-const SUB_LAYOUT: SubLayout = SubLayout {
+pub(crate) const SUB_LAYOUT: SubLayout = SubLayout {
     size: SUB_SIZE,
     clock_id: 16,
     clock_timeout: 24,
@@ -63,21 +63,32 @@ const SUB_LAYOUT: SubLayout = SubLayout {
 };
 
 /// Parses `n` subscriptions laid out as `layout` says.
-fn read_subs(mem: &Mem, ptr: u32, n: u32, layout: &SubLayout) -> Result<Vec<Sub>, Errno> {
+pub(crate) fn read_subs(
+    mem: &Mem,
+    ptr: u32,
+    n: u32,
+    layout: &SubLayout,
+) -> Result<Vec<Sub>, Errno> {
     let mut v = Vec::with_capacity(n as usize);
     for i in 0..n {
-        let b = ptr + layout.size * i;
+        // A record past the end of the 32-bit address space is out of bounds too.
+        let b = layout
+            .size
+            .checked_mul(i)
+            .and_then(|o| ptr.checked_add(o))
+            .ok_or(errno::FAULT)?;
+        let at = |off: u32| b.checked_add(off).ok_or(errno::FAULT);
         let userdata = mem.read_u64(b)?;
-        v.push(match mem.read_u8(b + 8)? {
+        v.push(match mem.read_u8(at(8)?)? {
             EVENTTYPE_CLOCK => Sub::Clock {
                 userdata,
-                id: mem.read_u32(b + layout.clock_id)?,
-                timeout: mem.read_u64(b + layout.clock_timeout)?,
-                flags: mem.read_u16(b + layout.clock_flags)?,
+                id: mem.read_u32(at(layout.clock_id)?)?,
+                timeout: mem.read_u64(at(layout.clock_timeout)?)?,
+                flags: mem.read_u16(at(layout.clock_flags)?)?,
             },
             t @ (EVENTTYPE_FD_READ | EVENTTYPE_FD_WRITE) => Sub::Fd {
                 userdata,
-                fd: mem.read_u32(b + 16)?,
+                fd: mem.read_u32(at(16)?)?,
                 write: t == EVENTTYPE_FD_WRITE,
             },
             _ => return Err(errno::INVAL),
@@ -337,7 +348,6 @@ pub(crate) fn poll_oneoff(
     mem.write_u32(nevents, events.len() as u32)
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_poll_oneoff(
     vmctx: *mut u8,
     input: i32,

@@ -6,7 +6,6 @@
 
 use super::errno;
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_proc_exit(_vmctx: *mut u8, code: i32) -> ! {
     crate::run_mode::check_memory_export();
     let code = crate::run_mode::exit_status(code);
@@ -29,7 +28,6 @@ fn host_signal(sig: i32) -> Option<i32> {
         .copied()
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_proc_raise(_vmctx: *mut u8, sig: i32) -> i32 {
     crate::run_mode::check_memory_export();
     if sig == 0 {

@@ -22,7 +22,6 @@ fn fill(p: *mut u8, len: usize) -> Result<(), Errno> {
     Ok(())
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_random_get(vmctx: *mut u8, buf: i32, len: i32) -> i32 {
     let mem = unsafe { Mem::from_vmctx(vmctx) };
     ret(mem

@@ -62,7 +62,6 @@ fn accept(ctx: &mut WasiCtx, mem: &Mem, fd: i32, flags: u16, out: u32) -> Result
     )
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_sock_accept(
     vmctx: *mut u8,
     fd: i32,
@@ -105,7 +104,6 @@ fn transfer(
     }
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_sock_recv(
     vmctx: *mut u8,
     fd: i32,
@@ -143,7 +141,6 @@ pub unsafe extern "C" fn wasmaot_wasi_sock_recv(
     }))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_sock_send(
     vmctx: *mut u8,
     fd: i32,
@@ -165,7 +162,6 @@ pub unsafe extern "C" fn wasmaot_wasi_sock_send(
     }))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_sock_shutdown(vmctx: *mut u8, fd: i32, how: i32) -> i32 {
     ret(with_ctx(vmctx, |ctx| {
         let raw = socket(ctx, fd, rights::SOCK_SHUTDOWN)?;

@@ -1516,3 +1516,300 @@ fn openat2_beneath_refuses_escapes() {
         Some(true)
     );
 }
+
+/// Runs `f` between the two halves of the trace, as the exported wrapper does when tracing is
+/// on, and returns the line it would write.
+fn traced(
+    g: &mut Guest,
+    decoder: &super::trace_format::Decoder,
+    args: &[i64],
+    f: impl FnOnce(*mut u8) -> i32,
+) -> String {
+    let vm = g.vm();
+    unsafe {
+        let line = super::trace::before(vm, decoder, args);
+        let result = f(vm);
+        let line = super::trace::finish(line, decoder, args, result);
+        String::from_utf8(line.as_bytes().to_vec()).unwrap()
+    }
+}
+
+#[test]
+fn trace_shows_errno_and_flags_by_name() {
+    let _s = Sandbox::new();
+    let mut g = Guest::new();
+    let path = "missing.txt";
+    g.put(PATH, path.as_bytes());
+    let args = [
+        i64::from(PREOPEN),
+        1,
+        i64::from(PATH),
+        path.len() as i64,
+        i64::from(O_TRUNC),
+        RIGHTS_R,
+        rights::FD_READ as i64,
+        i64::from(fdflags::APPEND | fdflags::NONBLOCK),
+        i64::from(OUT),
+    ];
+    let line = traced(
+        &mut g,
+        &super::trace_format::path_open,
+        &args,
+        |vm| unsafe {
+            wasmaot_wasi_path_open(
+                vm,
+                PREOPEN,
+                1,
+                PATH as i32,
+                11,
+                O_TRUNC,
+                RIGHTS_R,
+                2,
+                5,
+                OUT as i32,
+            )
+        },
+    );
+    assert_eq!(
+        line,
+        format!(
+            "wasi: path_open(fd=3, flags=SYMLINK_FOLLOW, path=\"missing.txt\", oflags=TRUNC, \
+             rights_base={RIGHTS_R:#x}, rights_inheriting=FD_READ, fdflags=APPEND|NONBLOCK) \
+             -> noent\n"
+        )
+    );
+
+    // A bad fd; the data is shown before the call.
+    g.put(BUF, b"hi \"there\"\n");
+    g.put_u32(IOV, BUF);
+    g.put_u32(IOV + 4, 11);
+    let args = [77, i64::from(IOV), 1, i64::from(OUT)];
+    let line = traced(&mut g, &super::trace_format::fd_write, &args, |vm| unsafe {
+        wasmaot_wasi_fd_write(vm, 77, IOV as i32, 1, OUT as i32)
+    });
+    assert_eq!(
+        line,
+        "wasi: fd_write(fd=77, iovs=[\"hi \\\"there\\\"\\n\"]) -> badf\n"
+    );
+
+    // Opened: the out-value; then a write and a read through it.
+    g.put(PATH, b"new.txt");
+    let args = [
+        3,
+        0,
+        i64::from(PATH),
+        7,
+        i64::from(O_CREAT | O_EXCL),
+        RIGHTS_RW,
+        0,
+        0,
+        i64::from(OUT),
+    ];
+    let line = traced(
+        &mut g,
+        &super::trace_format::path_open,
+        &args,
+        |vm| unsafe {
+            wasmaot_wasi_path_open(
+                vm,
+                3,
+                0,
+                PATH as i32,
+                7,
+                O_CREAT | O_EXCL,
+                RIGHTS_RW,
+                0,
+                0,
+                OUT as i32,
+            )
+        },
+    );
+    let fd = g.u32(OUT);
+    assert!(
+        line.starts_with("wasi: path_open(fd=3, flags=0, path=\"new.txt\", oflags=CREAT|EXCL, ")
+            && line.ends_with(&format!(", fdflags=0) -> success, opened_fd={fd}\n")),
+        "{line}"
+    );
+    let long = [b'x'; 100];
+    g.put(BUF, &long);
+    g.put_u32(IOV, BUF);
+    g.put_u32(IOV + 4, 100);
+    let args = [i64::from(fd), i64::from(IOV), 1, i64::from(OUT)];
+    let line = traced(&mut g, &super::trace_format::fd_write, &args, |vm| unsafe {
+        wasmaot_wasi_fd_write(vm, fd as i32, IOV as i32, 1, OUT as i32)
+    });
+    assert_eq!(
+        line,
+        format!(
+            "wasi: fd_write(fd={fd}, iovs=[\"{}\"...(100 bytes)]) -> success, nwritten=100\n",
+            "x".repeat(64)
+        )
+    );
+    let args = [i64::from(fd), 0, 0, 0, i64::from(OUT)];
+    let line = traced(&mut g, &super::trace_format::fd_seek, &args, |vm| unsafe {
+        wasmaot_wasi_fd_seek(vm, fd as i32, 0, 0, OUT as i32)
+    });
+    assert_eq!(
+        line,
+        format!("wasi: fd_seek(fd={fd}, offset=0, whence=SET) -> success, newoffset=0\n")
+    );
+    g.put_u32(IOV, BUF + 200);
+    g.put_u32(IOV + 4, 3);
+    g.put_u32(IOV + 8, BUF + 300);
+    g.put_u32(IOV + 12, 500);
+    let args = [i64::from(fd), i64::from(IOV), 2, i64::from(OUT)];
+    let line = traced(&mut g, &super::trace_format::fd_read, &args, |vm| unsafe {
+        wasmaot_wasi_fd_read(vm, fd as i32, IOV as i32, 2, OUT as i32)
+    });
+    assert_eq!(
+        line,
+        format!(
+            "wasi: fd_read(fd={fd}, iovs_len=2) -> success, nread=100, data=[\"xxx\", \"{}\"...(97 bytes)]\n",
+            "x".repeat(61)
+        )
+    );
+}
+
+#[test]
+fn trace_shows_bad_pointers_without_faulting() {
+    let _s = Sandbox::new();
+    let mut g = Guest::new();
+    let args = [
+        i64::from(PREOPEN),
+        0,
+        0xffff_fff0,
+        32,
+        0,
+        0,
+        0,
+        0,
+        i64::from(OUT),
+    ];
+    let line = traced(
+        &mut g,
+        &super::trace_format::path_open,
+        &args,
+        |vm| unsafe { wasmaot_wasi_path_open(vm, PREOPEN, 0, -16, 32, 0, 0, 0, 0, OUT as i32) },
+    );
+    assert_eq!(
+        line,
+        "wasi: path_open(fd=3, flags=0, path=<bad pointer 0xfffffff0>+32, oflags=0, \
+         rights_base=0, rights_inheriting=0, fdflags=0) -> fault\n"
+    );
+    let args = [1, i64::from(MEM_SIZE as u32 - 4), 1, i64::from(OUT)];
+    let line = traced(&mut g, &super::trace_format::fd_write, &args, |vm| unsafe {
+        wasmaot_wasi_fd_write(vm, 1, MEM_SIZE as i32 - 4, 1, OUT as i32)
+    });
+    assert_eq!(
+        line,
+        format!(
+            "wasi: fd_write(fd=1, iovs=[<bad pointer {:#x}>]) -> fault\n",
+            MEM_SIZE - 4
+        )
+    );
+}
+
+#[test]
+fn trace_shows_args_and_clock_by_name() {
+    let _s = Sandbox::new();
+    let mut g = Guest::new();
+    let line = traced(
+        &mut g,
+        &super::trace_format::args_get,
+        &[100, 200],
+        |vm| unsafe { wasmaot_wasi_args_get(vm, 100, 200) },
+    );
+    assert_eq!(
+        line,
+        "wasi: args_get() -> success, args=[\"prog\", \"a b\", \"\"]\n"
+    );
+    let line = traced(
+        &mut g,
+        &super::trace_format::clock_time_get,
+        &[1, 1000, i64::from(OUT)],
+        |vm| unsafe { wasmaot_wasi_clock_time_get(vm, 1, 1000, OUT as i32) },
+    );
+    assert_eq!(
+        line,
+        format!(
+            "wasi: clock_time_get(id=monotonic, precision=1000) -> success, time={}\n",
+            g.u64(OUT)
+        )
+    );
+    let line = traced(
+        &mut g,
+        &super::trace_format::clock_time_get,
+        &[9, 0, i64::from(OUT)],
+        |vm| unsafe { wasmaot_wasi_clock_time_get(vm, 9, 0, OUT as i32) },
+    );
+    assert_eq!(line, "wasi: clock_time_get(id=9, precision=0) -> inval\n");
+}
+
+/// Every decoder, with the arity of its function, on hostile values: no panic, and a line
+/// that starts with its name.
+#[test]
+fn trace_decoders_never_panic() {
+    let _s = Sandbox::new();
+    let mut g = Guest::new();
+    // Plausible records at 0 so that the out-value decoders follow pointers into memory.
+    g.put_u32(0, 16);
+    g.put_u32(4, 0xffff_ffff);
+    for &(decoder, arity) in super::DECODERS {
+        for v in [
+            0,
+            1,
+            -1,
+            i64::from(i32::MIN),
+            i64::MAX,
+            i64::from(MEM_SIZE as u32 - 2),
+        ] {
+            let args = vec![v; arity];
+            let vm = g.vm();
+            let line = unsafe {
+                let line = super::trace::before(vm, decoder, &args);
+                super::trace::finish(line, decoder, &args, 0)
+            };
+            let text = String::from_utf8(line.as_bytes().to_vec()).unwrap();
+            assert!(
+                text.starts_with(&format!("wasi: {}(", decoder.name)),
+                "{text}"
+            );
+            assert!(text.ends_with('\n'), "{text}");
+        }
+    }
+}
+
+#[test]
+fn trace_shows_subscriptions_and_events() {
+    let _s = Sandbox::new();
+    let mut g = Guest::new();
+    // One relative clock subscription of 1 ms at BUF; events at BUF + 512.
+    g.put_u64(BUF, 7);
+    g.put(BUF + 8, &[0]);
+    g.put_u32(BUF + 16, 1);
+    g.put_u64(BUF + 24, 1_000_000);
+    let args = [i64::from(BUF), i64::from(BUF + 512), 1, i64::from(OUT)];
+    let line = traced(
+        &mut g,
+        &super::trace_format::poll_oneoff,
+        &args,
+        |vm| unsafe { wasmaot_wasi_poll_oneoff(vm, BUF as i32, BUF as i32 + 512, 1, OUT as i32) },
+    );
+    assert_eq!(
+        line,
+        "wasi: poll_oneoff(in=[{userdata=7, clock monotonic timeout=1000000}]) -> success, \
+         nevents=1, events=[{userdata=7, clock, success}]\n"
+    );
+    // An unknown event type.
+    g.put(BUF + 8, &[9]);
+    let line = traced(
+        &mut g,
+        &super::trace_format::poll_oneoff,
+        &args,
+        |vm| unsafe { wasmaot_wasi_poll_oneoff(vm, BUF as i32, BUF as i32 + 512, 1, OUT as i32) },
+    );
+    assert_eq!(
+        line,
+        "wasi: poll_oneoff(in=<1 subscriptions, one of an unknown type>) -> inval\n"
+    );
+}

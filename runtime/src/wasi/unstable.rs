@@ -43,14 +43,13 @@ const FILESTAT0: FilestatLayout = FilestatLayout {
 
 /// Snapshot-0 subscriptions (56 bytes): clock = identifier u64 @16, id u32 @24, timeout u64 @32,
 /// precision u64 @40, flags u16 @48.
-const SUB0_LAYOUT: SubLayout = SubLayout {
+pub(crate) const SUB0_LAYOUT: SubLayout = SubLayout {
     size: 56,
     clock_id: 24,
     clock_timeout: 32,
     clock_flags: 48,
 };
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_unstable_fd_seek(
     vmctx: *mut u8,
     fd: i32,
@@ -62,7 +61,6 @@ pub unsafe extern "C" fn wasmaot_wasi_unstable_fd_seek(
     ret(whence_to_p1(whence).and_then(|w| seek_into(&mem, fd, offset, w, newoffset as u32)))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_unstable_fd_filestat_get(
     vmctx: *mut u8,
     fd: i32,
@@ -72,7 +70,6 @@ pub unsafe extern "C" fn wasmaot_wasi_unstable_fd_filestat_get(
     ret(fd_filestat_get(&mem, fd, buf as u32, &FILESTAT0))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_unstable_path_filestat_get(
     vmctx: *mut u8,
     fd: i32,
@@ -87,7 +84,6 @@ pub unsafe extern "C" fn wasmaot_wasi_unstable_path_filestat_get(
     ))
 }
 
-#[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasmaot_wasi_unstable_poll_oneoff(
     vmctx: *mut u8,
     input: i32,

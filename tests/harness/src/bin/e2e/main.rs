@@ -19,7 +19,8 @@
 //! programs under qemu, `relaxed/` relaxed SIMD against wasmtime at each CPU level
 //! (`relaxed.rs`), `determinism/` object bytes
 //! independent of `--jobs`, `embed/` host functions, static libraries, Go packages and their
-//! host programs (`embed.rs`), `interrupt/` compiles killed by signals (`interrupt.rs`).
+//! host programs (`embed.rs`), `interrupt/` compiles killed by signals (`interrupt.rs`), `trace/` the WASI
+//! call trace against golden files in `tests/trace` (`trace.rs`; `BLESS=1` rewrites them).
 //!
 //! Environment: `WASMAOT`, `GO`, `WASMTIME`, `QEMU_AARCH64`, `WASMAOT_CORPUS` override
 //! where the tools and the corpus are found (see `wasmaot_tests::Tools`).
@@ -31,6 +32,7 @@ mod guard;
 mod interrupt;
 mod invoke;
 mod relaxed;
+mod trace;
 
 use std::fs;
 use std::io::Write;
@@ -1088,6 +1090,7 @@ fn real_main() -> Result<bool> {
     relaxed::relaxed_cases(&mut cases);
     debug::debug_cases(&mut cases);
     build::build_cases(&mut cases);
+    trace::trace_cases(&mut cases);
     // `[[e2e]]` entries of tests/known-failures.toml: a listed case that fails is reported as
     // a known failure, one that passes or does not exist fails the run.
     let known = wasmaot_tests::known_failures::tests_of_existing(

@@ -170,7 +170,7 @@ test-yosys: tools build
 
 ## bench: wasmaot vs native vs wasmtime, one run, medians, a markdown table (also written to
 ## bench/results.md): Go std benchmarks and programs, C kernels, start-up, the compile table,
-## sizes, SIMD, and real programs (SQLite, ripgrep, the Go compiler); ~30 min, plus ~15 min once
+## sizes, SIMD, and real programs (SQLite, ripgrep, the Go compiler); ~20 min, plus ~15 min once
 ## to fetch (crates.io) and build SQLite and ripgrep into bench/.build. Not part of `make test`.
 ## BENCH_ARGS="--quick", "--only a,d", "--only real", ...
 bench: tools $(TOOLS)/.zig-stamp

@@ -169,7 +169,10 @@ test-yosys: tools build
 	$(ROOT)/tests/yosys/run.sh
 
 ## bench: wasmaot vs native vs wasmtime, one run, medians, a markdown table (also written to
-## bench/results.md); ~15 min. Not part of `make test`. BENCH_ARGS="--quick", "--only a,d", ...
+## bench/results.md): Go std benchmarks and programs, C kernels, start-up, the compile table,
+## sizes, SIMD, and real programs (SQLite, ripgrep, the Go compiler); ~20 min, plus ~15 min once
+## to fetch (crates.io) and build SQLite and ripgrep into bench/.build. Not part of `make test`.
+## BENCH_ARGS="--quick", "--only a,d", "--only real", ...
 bench: tools $(TOOLS)/.zig-stamp
 	$(CARGO) build --release -p wasmaot
 	WASMAOT_BENCH=$(TARGET_DIR)/release/wasmaot $(VENV_BIN)/python $(ROOT)/bench/bench.py $(BENCH_ARGS)

@@ -1,16 +1,31 @@
 #!/usr/bin/env python3
 """`make bench`: wasmaot against native code and wasmtime, side by side, in one run.
 
-Builds everything it needs under bench/.build/ (git-ignored; Go and wasmtime outputs are
-cached there, wasmaot outputs are rebuilt every run since the compiler is what is measured),
-runs every case with repetitions, and prints a markdown table (also written to
-bench/results.md). Sections: (a) Go standard-library benchmarks, (b) Go programs of our own,
-(c) C kernels, (d) start-up, (e) compile time and peak memory, (f) output size, (g) SIMD C
-kernels (`--only simd` is the same as `--only g`; it measures user + system CPU time unless
-`--simd-clock wall`).
+Builds everything it needs under bench/.build/ (git-ignored; Go and wasmtime outputs, downloads
+and the builds of SQLite and ripgrep are cached there, wasmaot outputs are rebuilt every run since
+the compiler is what is measured), runs every case with repetitions, and prints a markdown table
+(also written to bench/results.md). Sections:
+  (a) Go standard-library benchmarks
+  (b) Go programs of our own
+  (c) C kernels
+  (d) start-up
+  (e) compile time and peak memory against `wasmtime compile`, 1 and 2 threads: Go hello,
+      cmd/gofmt, the encoding/json test binary (17 MB), cmd/compile (53 MB), SQLite (C), ripgrep
+      (Rust); the worst ratios against the targets
+  (f) output size
+  (g) SIMD C kernels (`--only simd` is the same as `--only g`; it measures user + system CPU time
+      unless `--simd-clock wall`)
+  (h) SQLite: a SQL workload (bench/sqlite/workload.c) on the amalgamation from the crates.io crate
+      libsqlite3-sys, zig cc for wasm32-wasi, gcc natively
+  (i) ripgrep from crates.io (`cargo install`, wasm32-wasip1 and native) searching GOROOT/src
+  (j) the Go compiler (cmd/compile built for wasip1 and natively) compiling a std package
+(h), (i) and (j) are the real programs (`--only real`); each compares its outputs across engines.
+Their downloads need crates.io once (and the Rust target wasm32-wasip1, added with rustup); without
+the network, a section whose download is missing says so and is skipped.
 
-Usage: bench/bench.py [--quick] [--only a,b,c,d,e,f,g] [--reps N] [--simd-clock cpu|wall] [--out FILE]
-Environment: WASMAOT (default target/release/wasmaot), GO, WASMTIME.
+Usage: bench/bench.py [--quick] [--only a,b,c,d,e,f,g,h,i,j] [--reps N] [--compile-reps N]
+                      [--simd-clock cpu|wall] [--out FILE]
+Environment: WASMAOT_BENCH (default target/release/wasmaot), GO, WASMTIME, CARGO.
 """
 
 import argparse
@@ -19,6 +34,7 @@ import os
 import platform
 import re
 import resource
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -32,8 +48,10 @@ BUILD = BENCH / ".build"
 VENV_BIN = ROOT / ".tools" / "venv" / "bin"
 GO = os.environ.get("GO", str(VENV_BIN / "go"))
 WASMTIME = os.environ.get("WASMTIME", str(VENV_BIN / "wasmtime"))
+WASM_TOOLS = os.environ.get("WASM_TOOLS", str(VENV_BIN / "wasm-tools"))
 WASMAOT = os.environ.get("WASMAOT_BENCH", str(ROOT / "target" / "release" / "wasmaot"))
 ZIG_CC = [str(VENV_BIN / "python"), "-m", "ziglang", "cc"]
+CARGO = os.environ.get("CARGO", "cargo")
 # Go's own wasip1 runner gives wasm an 8 MiB stack; do the same for wasmtime.
 WASMTIME_RUN = [WASMTIME, "run", "--allow-precompiled", "-W", "max-wasm-stack=8388608"]
 
@@ -76,6 +94,29 @@ SIMD_NATIVE_FLAGS = ["-O2", "-ftree-vectorize", "-ffp-contract=off"] + \
 SIMD_WASM_FLAGS = ["-O2", "-msimd128", "-ffp-contract=off"]
 # (e) the large module for compile time: a Go test binary of at least 15 MB (17.6 MB).
 LARGE_PKG = ("encoding/json", "json")
+# (h) SQLite: the amalgamation inside this crates.io crate (libsqlite3-sys bundles it for its
+# `bundled` feature), built with our driver bench/sqlite/workload.c. The same flags natively
+# (gcc) and for wasm32-wasi (zig cc), plus wasi-libc's emulations for mmap, getpid, signals and
+# process clocks, as libsqlite3-sys's own build script does for wasm32-wasi.
+SQLITE_CRATE = ("libsqlite3-sys", "0.40.0")
+SQLITE_FLAGS = ["-O2", "-DSQLITE_THREADSAFE=0", "-DSQLITE_OMIT_LOAD_EXTENSION", "-DSQLITE_DEFAULT_MEMSTATUS=0",
+                "-DSQLITE_OMIT_DEPRECATED"]
+SQLITE_WASI_FLAGS = ["-DLONGDOUBLE_TYPE=double", "-D_WASI_EMULATED_MMAN", "-D_WASI_EMULATED_GETPID",
+                     "-D_WASI_EMULATED_SIGNAL", "-D_WASI_EMULATED_PROCESS_CLOCKS"]
+SQLITE_WASI_LIBS = ["-lwasi-emulated-mman", "-lwasi-emulated-getpid", "-lwasi-emulated-signal",
+                    "-lwasi-emulated-process-clocks"]
+# (i) ripgrep from crates.io, `cargo install`ed natively and for wasm32-wasip1, searching the Go
+# toolchain's GOROOT/src (12,000 files, 160 MB). `--sort path` makes every run single-threaded and
+# its output ordered, so the three outputs can be compared.
+RG_VERSION = "15.2.0"
+RG_SEARCHES = [
+    ("literal", ["-c", "-F", "return nil"]),
+    ("case-insensitive", ["-c", "-i", r"unsafe\.pointer"]),
+    ("word regex", ["-c", r"\b[A-Z]\w*Error\b"]),
+]
+# (j) the Go compiler, cmd/compile built for wasip1 and natively from the same sources, compiling
+# one std package for GOOS=wasip1 GOARCH=wasm (so all three outputs must be byte-identical).
+GOCOMPILE_PKG = "go/types"
 
 
 def log(msg):
@@ -124,6 +165,87 @@ def go_test_c(pkg: str, out: Path, wasm: bool):
         out.parent.mkdir(parents=True, exist_ok=True)
         run([GO, "test", "-c", "-o", out, pkg], env=go_env(wasm), cwd=ROOT)
     return out
+
+
+def go_cmd_build(pkg: str, out: Path, wasm: bool):
+    """A command of the Go toolchain's own sources (cmd/gofmt, cmd/compile), built once."""
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        run([GO, "build", "-trimpath", "-o", out, pkg], env=go_env(wasm), cwd=ROOT)
+    return out
+
+
+class Skip(Exception):
+    """A section (or a row) cannot run here, e.g. a download failed; the message says why."""
+
+
+NO_NETWORK_HINT = "(the first run needs crates.io; later runs use the copy under bench/.build)"
+
+
+def crate_source(name: str, version: str) -> Path:
+    """The unpacked source of a crates.io crate, fetched once with `cargo vendor` into
+    bench/.build/crates/vendor/NAME-VERSION."""
+    vendor = BUILD / "crates" / "vendor"
+    dest = vendor / f"{name}-{version}"
+    if dest.exists():
+        return dest
+    proj = BUILD / "crates" / f"fetch-{name}"
+    (proj / "src").mkdir(parents=True, exist_ok=True)
+    (proj / "src" / "lib.rs").write_text("")
+    (proj / "Cargo.toml").write_text(
+        f'[package]\nname = "fetch"\nversion = "0.0.0"\nedition = "2021"\n\n'
+        f'[dependencies]\n{name} = {{ version = "={version}", default-features = false }}\n\n[workspace]\n')
+    log(f"  fetching {name} {version} from crates.io")
+    p = run([CARGO, "vendor", "--versioned-dirs", "--no-delete", "--manifest-path", proj / "Cargo.toml", vendor],
+            check=False)
+    if p.returncode != 0 or not dest.exists():
+        raise Skip(f"cannot fetch the crate {name} {version} {NO_NETWORK_HINT}: {p.stderr.strip()[-300:]}")
+    return dest
+
+
+def sqlite_workload(wasm: bool) -> Path:
+    """bench/sqlite/workload.c with SQLite's amalgamation: gcc natively, zig cc for wasm32-wasi."""
+    src = BENCH / "sqlite" / "workload.c"
+    d = BUILD / "sqlite"
+    out = d / ("workload.wasm" if wasm else "workload.native")
+    # The build is slow (minutes on a busy machine): redo it only when the driver, the crate or
+    # the flags change, the last two recorded in a stamp beside the output.
+    stamp = out.with_suffix(out.suffix + ".flags")
+    flags = [*SQLITE_FLAGS, *SQLITE_WASI_FLAGS, *SQLITE_WASI_LIBS] if wasm else SQLITE_FLAGS
+    key = " ".join([*SQLITE_CRATE, *flags])
+    if not stale(out, src) and stamp.exists() and stamp.read_text() == key:
+        return out
+    amalgamation = crate_source(*SQLITE_CRATE) / "sqlite3"
+    d.mkdir(parents=True, exist_ok=True)
+    log(f"  building SQLite {'for wasm32-wasi' if wasm else 'natively'} (a minute or more)")
+    if wasm:
+        run([*ZIG_CC, "-target", "wasm32-wasi", *SQLITE_FLAGS, *SQLITE_WASI_FLAGS, "-I", amalgamation,
+             "-o", out, src, amalgamation / "sqlite3.c", *SQLITE_WASI_LIBS])
+    else:
+        run(["gcc", *SQLITE_FLAGS, "-I", amalgamation, "-o", out, src, amalgamation / "sqlite3.c", "-lm"])
+    stamp.write_text(key)
+    return out
+
+
+def ripgrep(wasm: bool) -> Path:
+    """ripgrep RG_VERSION from crates.io, `cargo install`ed once (both builds share a target dir)."""
+    root = BUILD / "rg" / ("wasm" if wasm else "native")
+    exe = root / "bin" / ("rg.wasm" if wasm else "rg")
+    if exe.exists():
+        return exe
+    cmd = [CARGO, "install", "ripgrep", "--version", RG_VERSION, "--locked", "--root", root]
+    if wasm:
+        installed = run(["rustup", "target", "list", "--installed"], check=False).stdout.split()
+        if "wasm32-wasip1" not in installed:
+            p = run(["rustup", "target", "add", "wasm32-wasip1"], check=False)
+            if p.returncode != 0:
+                raise Skip(f"cannot add the Rust target wasm32-wasip1: {p.stderr.strip()[-300:]}")
+        cmd += ["--target", "wasm32-wasip1"]
+    log(f"  building ripgrep {RG_VERSION} {'for wasm32-wasip1' if wasm else 'natively'} (several minutes)")
+    p = run(cmd, env={"CARGO_TARGET_DIR": str(BUILD / "rg" / "target")}, check=False)
+    if p.returncode != 0 or not exe.exists():
+        raise Skip(f"cannot build ripgrep {RG_VERSION} {NO_NETWORK_HINT}: {p.stderr.strip()[-300:]}")
+    return exe
 
 
 def cwasm(wasm: Path) -> Path:
@@ -418,6 +540,209 @@ def section_startup(args, out):
     return {"startup_vs_native": med["wasmaot"] / med["native"], "startup_vs_wasmtime": r_wt}
 
 
+def time_engines(args, cmds, result=None, warmup=False):
+    """Median wall time of each engine's command over args.reps interleaved runs, as section (b)
+    does, but a failing engine is recorded instead of ending the bench; with `warmup`, one
+    untimed round first (to fill the page cache). Returns (medians, with None for an engine that
+    failed; each engine's result, by default its stdout; failures)."""
+    times = {k: [] for k in cmds}
+    outs, failed = {}, {}
+    for rep in range(args.reps + warmup):
+        for k, (cmd, env) in cmds.items():
+            if k in failed:
+                continue
+            t0 = time.perf_counter()
+            p = run(cmd, env=env, check=False)
+            dt = time.perf_counter() - t0
+            if p.returncode != 0:
+                failed[k] = f"exit status {p.returncode}: {p.stderr.strip()[-300:]}"
+                log(f"  {k} failed ({failed[k]})")
+                continue
+            if rep >= warmup:
+                times[k].append(dt)
+            outs[k] = result(k, p.stdout) if result else p.stdout
+    return {k: statistics.median(v) if v else None for k, v in times.items()}, outs, failed
+
+
+REAL_HEADER = ["| case | native | wasmtime | wasmaot | aot/native | aot/wasmtime | outputs |",
+               "|---|---:|---:|---:|---:|---:|---|"]
+
+
+def real_row(label, med, outs, failed):
+    """A REAL_HEADER row, and its aot/wasmtime ratio (None when a run failed)."""
+    n, w, a = med.get("native"), med.get("wasmtime"), med.get("wasmaot")
+    ra = a / n if a and n else None
+    rw = a / w if a and w else None
+    if failed:
+        agree = "FAIL: " + ", ".join(failed)
+    elif len(set(outs.values())) == 1:
+        agree = "same"
+    else:
+        agree = "**DIFFER**"
+        log(f"  warning: the outputs of {label} differ: " +
+            "; ".join(f"{k}: {o[-200:]!r}" for k, o in outs.items()))
+    cell = lambda v: fmt_s(v) if v else "FAIL"
+    return (f"| {label} | {cell(n)} | {cell(w)} | {cell(a)} | {fmt_ratio(ra)} | {fmt_ratio(rw)} | {agree} |", rw)
+
+
+def oneline(msg) -> str:
+    """`msg` on one line, fit for a markdown table cell."""
+    return " ".join(str(msg).split()).replace("|", "/")
+
+
+def skipped(out, e):
+    log(f"  skipped: {e}")
+    out.append(f"Skipped: {oneline(e)}\n")
+    return {}
+
+
+def aot_or_fail(wasm: Path, extra, failed):
+    """aot(), with a compile failure recorded in `failed` rather than raised."""
+    try:
+        return aot(wasm, extra)
+    except RuntimeError as e:
+        failed["wasmaot"] = f"compile failed: {str(e)[-300:]}"
+        log(f"  wasmaot {failed['wasmaot']}")
+        return None
+
+
+def section_sqlite(args, out):
+    log("[sqlite]")
+    out.append(f"## (h) Real program: SQLite {run_sqlite_version()} (wall time, median of {args.reps})\n")
+    try:
+        native, wasm = sqlite_workload(False), sqlite_workload(True)
+    except Skip as e:
+        return skipped(out, e)
+    out.append(f"bench/sqlite/workload.c on an in-memory database: 100,000 orders and 10,000 customers "
+               "inserted in transactions of 10,000, three indexes, 22,000 indexed queries, joins, group-bys, "
+               f"updates and deletes; a checksum of every result row. Native: `gcc {' '.join(SQLITE_FLAGS)}`; "
+               "wasm: `zig cc -target wasm32-wasi` with the same flags.\n")
+    out.extend(REAL_HEADER)
+    failed = {}
+    exe = aot_or_fail(wasm, [], failed)
+    cmds = {"native": ([native], None), "wasmtime": ([*WASMTIME_RUN, cwasm(wasm)], None)}
+    if exe:
+        cmds["wasmaot"] = ([exe], None)
+    med, outs, f = time_engines(args, cmds)
+    failed.update(f)
+    row, rw = real_row("SQL workload", med, outs, failed)
+    out.append(row + "\n")
+    return {"sqlite_vs_wasmtime": rw}
+
+
+def run_sqlite_version():
+    try:
+        h = (crate_source(*SQLITE_CRATE) / "sqlite3" / "sqlite3.h").read_text(errors="replace")
+        return re.search(r'#define SQLITE_VERSION\s+"([^"]+)"', h).group(1)
+    except (Skip, OSError, AttributeError):
+        return "(from libsqlite3-sys)"
+
+
+def section_ripgrep(args, out):
+    log("[ripgrep]")
+    out.append(f"## (i) Real program: ripgrep {RG_VERSION} (wall time, median of {args.reps})\n")
+    try:
+        native, wasm = ripgrep(False), ripgrep(True)
+    except Skip as e:
+        return skipped(out, e)
+    goroot = Path(run([GO, "env", "GOROOT"]).stdout.strip())
+    tree = goroot / "src"
+    out.append(f"`rg --sort path` (one thread, ordered output) over the Go toolchain's GOROOT/src "
+               "after one untimed round to warm the page cache "
+               f"({sum(1 for _ in tree.rglob('*'))} entries); built with `cargo install ripgrep --locked`, "
+               "natively and `--target wasm32-wasip1`.\n")
+    out.extend(REAL_HEADER)
+    failed = {}
+    exe = aot_or_fail(wasm, ["--dir", tree], failed)
+    cw = cwasm(wasm)
+    ratios = []
+    for label, flags in RG_SEARCHES:
+        log(f"  {label}")
+        rg_args = ["--sort", "path", *flags, tree]
+        cmds = {"native": ([native, *rg_args], None),
+                "wasmtime": ([*WASMTIME_RUN, f"--dir={tree}", cw, *rg_args], None)}
+        if exe:
+            cmds["wasmaot"] = ([exe, *rg_args], None)
+        med, outs, f = time_engines(args, cmds, warmup=True)
+        row, rw = real_row(f"{label}: `rg {shlex.join(flags)}`", med, outs, {**failed, **f})
+        out.append(row)
+        if rw:
+            ratios.append(rw)
+    gw = geomean(ratios)
+    out.append(f"| **geometric mean** | | | | | **{fmt_ratio(gw)}** | |\n")
+    return {"rg_vs_wasmtime": gw}
+
+
+def gocompile_inputs(pkg: str):
+    """A self-contained compile of `pkg` for GOOS=wasip1: its sources and the export data of its
+    dependencies (as `go build` made them) copied under bench/.build/gocompile/PKG, and an
+    importcfg naming them. Returns (that directory, the importcfg, the source files)."""
+    d = BUILD / "gocompile" / pkg.replace("/", "_")
+    cfg, listing = d / "importcfg", d / "files"
+    if cfg.exists() and listing.exists():
+        return d, cfg, [d / "src" / f for f in listing.read_text().split()]
+    env = go_env(True)
+    info = run([GO, "list", "-f", "{{.Dir}}|{{join .GoFiles \" \"}}|{{len .SFiles}}{{len .EmbedFiles}}{{len .CgoFiles}}",
+                pkg], env=env, cwd=ROOT).stdout.strip()
+    pkg_dir, files, extras = info.split("|")
+    if extras != "000":
+        raise Skip(f"{pkg} has assembly, embedded or cgo files; pick a pure Go package for GOCOMPILE_PKG")
+    deps = run([GO, "list", "-export", "-deps", "-f", "{{.ImportPath}}={{.Export}}", pkg],
+               env=env, cwd=ROOT).stdout.split()
+    shutil.rmtree(d, ignore_errors=True)
+    (d / "src").mkdir(parents=True)
+    (d / "export").mkdir()
+    lines = ["# import config"]
+    for dep in deps:
+        path, export = dep.split("=", 1)
+        if path == pkg or not export:
+            continue
+        dst = d / "export" / (path.replace("/", "_") + ".a")
+        shutil.copyfile(export, dst)
+        lines.append(f"packagefile {path}={dst}")
+    for f in files.split():
+        shutil.copyfile(Path(pkg_dir) / f, d / "src" / f)
+    cfg.write_text("\n".join(lines) + "\n")
+    listing.write_text(files + "\n")
+    return d, cfg, [d / "src" / f for f in files.split()]
+
+
+def section_gocompile(args, out):
+    import hashlib
+    pkg = GOCOMPILE_PKG
+    log(f"[gocompile] {pkg}")
+    out.append(f"## (j) Real program: the Go compiler compiling {pkg} (wall time, median of {args.reps})\n")
+    d = BUILD / "gocompile"
+    native = go_cmd_build("cmd/compile", d / "compile.native", wasm=False)
+    wasm = go_cmd_build("cmd/compile", d / "compile.wasm", wasm=True)
+    try:
+        work, cfg, files = gocompile_inputs(pkg)
+    except Skip as e:
+        return skipped(out, e)
+    out.append(f"`cmd/compile` built from the toolchain's sources natively and for wasip1, compiling {pkg} "
+               f"({len(files)} files) for GOOS=wasip1 GOARCH=wasm with one backend thread (`-c=1`), the "
+               "way `go build` invokes it; the three archives must be byte-identical.\n")
+    out.extend(REAL_HEADER)
+    target = {"GOOS": "wasip1", "GOARCH": "wasm"}
+    outputs = {k: work / f"{k}.a" for k in ("native", "wasmtime", "wasmaot")}
+    compile_args = lambda o: ["-o", o, "-p", pkg, "-std", "-complete", "-nolocalimports", "-c=1", "-pack",
+                              "-importcfg", cfg, "-trimpath", f"{work / 'src'}=>{pkg}", *files]
+    env_flags = [x for k, v in target.items() for x in ("--env", f"{k}={v}")]
+    failed = {}
+    exe = aot_or_fail(wasm, ["--dir", work, *env_flags], failed)
+    cmds = {"native": ([native, *compile_args(outputs["native"])], target),
+            "wasmtime": ([*WASMTIME_RUN, f"--dir={work}", *env_flags, cwasm(wasm),
+                          *compile_args(outputs["wasmtime"])], None)}
+    if exe:
+        cmds["wasmaot"] = ([exe, *compile_args(outputs["wasmaot"])], None)
+    digest = lambda k, stdout: stdout + hashlib.sha256(outputs[k].read_bytes()).hexdigest()
+    med, outs, f = time_engines(args, cmds, result=digest)
+    failed.update(f)
+    row, rw = real_row(f"compile {pkg}", med, outs, failed)
+    out.append(row + "\n")
+    return {"gocompile_vs_wasmtime": rw}
+
+
 def timev(cmd, env=None):
     """(wall seconds, peak RSS bytes) of `cmd` under /usr/bin/time -v."""
     p = run(["/usr/bin/time", "-v", *cmd], env=env)
@@ -428,31 +753,76 @@ def timev(cmd, env=None):
     return secs, rss
 
 
+def compile_modules():
+    """(label, builder) of each module in the compile table; a builder may raise Skip."""
+    go = BUILD / "go"
+    return [
+        ("Go hello", lambda: go_build(BENCH / "go" / "hello", go / "hello.wasm", wasm=True)),
+        ("cmd/gofmt", lambda: go_cmd_build("cmd/gofmt", BUILD / "gotools" / "gofmt.wasm", wasm=True)),
+        (f"{LARGE_PKG[0]} test", lambda: go_test_c(LARGE_PKG[0], BUILD / "std" / f"{LARGE_PKG[1]}.wasm", wasm=True)),
+        ("cmd/compile", lambda: go_cmd_build("cmd/compile", BUILD / "gocompile" / "compile.wasm", wasm=True)),
+        ("SQLite workload (C)", lambda: without_dwarf(sqlite_workload(True))),
+        ("ripgrep (Rust)", lambda: without_dwarf(ripgrep(True))),
+    ]
+
+
+def without_dwarf(wasm: Path) -> Path:
+    """A copy of `wasm` without its DWARF sections (the name section stays): `wasmtime compile`
+    ignores DWARF unless asked, while wasmaot translates it by default, so the compile table
+    compares code generation alone."""
+    out = BUILD / "nodebug" / wasm.name
+    if stale(out, wasm):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        run([WASM_TOOLS, "strip", "-o", out, wasm])
+    return out
+
+
 def section_compile(args, out):
-    d = BUILD / "go"
-    hello = go_build(BENCH / "go" / "hello", d / "hello.wasm", wasm=True)
-    large = go_test_c(LARGE_PKG[0], BUILD / "std" / f"{LARGE_PKG[1]}.wasm", wasm=True)
     out.append("## (e) Compile time and peak memory (`/usr/bin/time -v`)\n")
-    out.append("| module | threads | wasmtime compile | wasmaot | aot/wasmtime time | wasmtime RSS | wasmaot RSS |")
-    out.append("|---|---:|---:|---:|---:|---:|---:|")
+    out.append("`wasmtime compile` with parallel compilation off (1 thread) or on with RAYON_NUM_THREADS=2 "
+               "against `wasmaot --jobs N`, both writing their output file (`-O2`, no caches); the C and Rust "
+               "modules without their DWARF sections. "
+               "Target: time ≤ 0.7 × wasmtime's, peak memory ≤ wasmtime's.\n")
+    out.append("| module | threads | wasmtime compile | wasmaot | aot/wasmtime time | wasmtime RSS | wasmaot RSS "
+               "| aot/wasmtime RSS |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
     res = {}
     tmp = BUILD / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
-    for label, wasm in [(f"hello ({fmt_bytes(hello.stat().st_size)})", hello),
-                        (f"{LARGE_PKG[0]} test ({fmt_bytes(large.stat().st_size)})", large)]:
+    for name, build in compile_modules():
+        try:
+            wasm = build()
+        except Skip as e:
+            log(f"[compile] {name}: skipped: {e}")
+            out.append(f"| {name} | | skipped: {oneline(e)} | | | | | |")
+            continue
+        label = f"{name} ({fmt_bytes(wasm.stat().st_size)})"
         for jobs in (1, 2):
             log(f"[compile] {label} jobs={jobs}")
             par = "n" if jobs == 1 else "y"
             wt = [timev([WASMTIME, "compile", "-C", "cache=n", "-C", f"parallel-compilation={par}",
                          "-o", tmp / "out.cwasm", wasm], env={"RAYON_NUM_THREADS": str(jobs)})
                   for _ in range(args.compile_reps)]
-            wa = [timev([WASMAOT, wasm, "-o", tmp / "out.aot", "--jobs", str(jobs)])
-                  for _ in range(args.compile_reps)]
+            try:
+                wa = [timev([WASMAOT, wasm, "-o", tmp / "out.aot", "--jobs", str(jobs)])
+                      for _ in range(args.compile_reps)]
+            except RuntimeError as e:
+                log(f"  wasmaot failed: {str(e)[-300:]}")
+                out.append(f"| {label} | {jobs} | {statistics.median(x[0] for x in wt):.2f} s | FAIL | | | | |")
+                continue
             wt_t, wa_t = statistics.median(x[0] for x in wt), statistics.median(x[0] for x in wa)
             wt_m, wa_m = max(x[1] for x in wt), max(x[1] for x in wa)
-            res[(wasm.name, jobs)] = (wa_t / wt_t, wa_m)
+            res[(name, jobs)] = (wa_t / wt_t, wa_m / wt_m)
             out.append(f"| {label} | {jobs} | {wt_t:.2f} s | {wa_t:.2f} s | {fmt_ratio(wa_t / wt_t)} "
-                       f"| {fmt_bytes(wt_m)} | {fmt_bytes(wa_m)} |")
+                       f"| {fmt_bytes(wt_m)} | {fmt_bytes(wa_m)} | {fmt_ratio(wa_m / wt_m)} |")
+    if res:
+        (wn, wj), (wt_r, _) = max(res.items(), key=lambda kv: kv[1][0])
+        (mn, mj), (_, wm_r) = max(res.items(), key=lambda kv: kv[1][1])
+        over = sum(1 for r, _ in res.values() if r > 0.7)
+        out.append(f"\nWorst time ratio: **{fmt_ratio(wt_r)}** ({wn}, {wj} thread{'s' if wj > 1 else ''}; "
+                   f"target ≤ 0.7, {over} of {len(res)} above it). Worst memory ratio: **{fmt_ratio(wm_r)}** "
+                   f"({mn}, {mj} thread{'s' if mj > 1 else ''}; target ≤ 1.0).\n")
+        return {"compile": res, "compile_worst_time": wt_r, "compile_worst_rss": wm_r}
     out.append("")
     return {"compile": res}
 
@@ -478,11 +848,16 @@ def section_size(args, out):
     return {"size_worst": worst}
 
 
+ALL_SECTIONS = "a,b,c,d,e,f,g,h,i,j"
+SECTION_ALIASES = {"simd": "g", "real": "h,i,j"}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
-    ap.add_argument("--only", default="a,b,c,d,e,f,g", help="sections to run, e.g. a,d (simd = g)")
-    ap.add_argument("--reps", type=int, default=3, help="runs per program in (b), (c) and (g)")
+    ap.add_argument("--only", default=ALL_SECTIONS,
+                    help="sections to run, e.g. a,d (simd = g; real = h,i,j: SQLite, ripgrep, Go compiler)")
+    ap.add_argument("--reps", type=int, default=3, help="runs per program in (b), (c), (g), (h), (i) and (j)")
     ap.add_argument("--count", type=int, default=3, help="-test.count for (a)")
     ap.add_argument("--benchtime", default="100ms", help="-test.benchtime for (a)")
     ap.add_argument("--simd-clock", choices=["cpu", "wall"], default="cpu",
@@ -496,7 +871,12 @@ def main():
     for tool in (WASMAOT, WASMTIME, GO):
         if not Path(tool).exists():
             sys.exit(f"bench: {tool} not found (run `make tools` and `cargo build --release -p wasmaot`)")
-    sections = {"g" if s == "simd" else s for s in args.only.split(",")}
+    sections = set()
+    for s in args.only.split(","):
+        sections |= set(SECTION_ALIASES.get(s.strip(), s.strip()).split(","))
+    unknown = sections - set(ALL_SECTIONS.split(","))
+    if unknown:
+        sys.exit(f"bench: unknown sections {','.join(sorted(unknown))} (known: {ALL_SECTIONS}, simd, real)")
     out = [
         "# wasmaot benchmarks\n",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}; "
@@ -508,7 +888,8 @@ def main():
     t0 = time.time()
     for key, fn in [("a", section_std), ("b", section_programs), ("c", section_c),
                     ("d", section_startup), ("e", section_compile), ("f", section_size),
-                    ("g", section_simd)]:
+                    ("g", section_simd), ("h", section_sqlite), ("i", section_ripgrep),
+                    ("j", section_gocompile)]:
         if key in sections:
             summary.update(fn(args, out) or {})
     out.append(f"Total bench time: {time.time() - t0:.0f} s.\n")

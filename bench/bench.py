@@ -7,9 +7,10 @@ runs every case with repetitions, and prints a markdown table (also written to
 bench/results.md). Sections: (a) Go standard-library benchmarks, (b) Go programs of our own,
 (c) C kernels, (d) start-up, (e) compile time and peak memory, (f) output size, (g) SIMD C
 kernels (`--only simd` is the same as `--only g`; it measures user + system CPU time unless
-`--simd-clock wall`).
+`--simd-clock wall`), (h) the second compile: one Go test binary compiled with the function
+cache warm from another's.
 
-Usage: bench/bench.py [--quick] [--only a,b,c,d,e,f,g] [--reps N] [--simd-clock cpu|wall] [--out FILE]
+Usage: bench/bench.py [--quick] [--only a,b,c,d,e,f,g,h] [--reps N] [--simd-clock cpu|wall] [--out FILE]
 Environment: WASMAOT (default target/release/wasmaot), GO, WASMTIME.
 """
 
@@ -76,6 +77,9 @@ SIMD_NATIVE_FLAGS = ["-O2", "-ftree-vectorize", "-ffp-contract=off"] + \
 SIMD_WASM_FLAGS = ["-O2", "-msimd128", "-ffp-contract=off"]
 # (e) the large module for compile time: a Go test binary of at least 15 MB (17.6 MB).
 LARGE_PKG = ("encoding/json", "json")
+# (h) the second compile: test binary A warms the function cache, then B (another package,
+# same toolchain) is compiled warm and compared with its cold compile.
+SECOND_COMPILE = [("strings", "strings"), ("sort", "sort")]
 
 
 def log(msg):
@@ -457,6 +461,57 @@ def section_compile(args, out):
     return {"compile": res}
 
 
+HITS_LINE = re.compile(r"function cache .*: (\d+) of (\d+) functions were hits")
+
+
+def cached_compile(wasm: Path, out_path: Path, cache: Path, use_cache=True):
+    """(wall seconds, hits, functions) of one `wasmaot --cache` compile into `cache`."""
+    env = {"WASMAOT_CACHE_DIR": str(cache), "WASMAOT_VERBOSE": "1"}
+    t0 = time.monotonic()
+    p = run([WASMAOT, wasm, "-o", out_path, "--cache" if use_cache else "--no-cache"], env=env)
+    secs = time.monotonic() - t0
+    m = HITS_LINE.search(p.stderr)
+    return secs, (int(m.group(1)) if m else 0), (int(m.group(2)) if m else 0)
+
+
+def section_second_compile(args, out):
+    (pkg_a, name_a), (pkg_b, name_b) = SECOND_COMPILE
+    a = go_test_c(pkg_a, BUILD / "std" / f"{name_a}.wasm", wasm=True)
+    b = go_test_c(pkg_b, BUILD / "std" / f"{name_b}.wasm", wasm=True)
+    tmp = BUILD / "tmp" / "fcache"
+    out.append("## (h) Second compile: the function cache (`wasmaot --cache`, all cores)\n")
+    out.append(f"Test binary A = `{pkg_a}` ({fmt_bytes(a.stat().st_size)}) compiled into an empty "
+               f"cache, then B = `{pkg_b}` ({fmt_bytes(b.stat().st_size)}); B's cold compile is "
+               "with an empty cache.\n")
+    out.append("| compile | time | hits | vs B cold | output |")
+    out.append("|---|---:|---:|---:|---|")
+    rows = {}
+    for rep in range(args.compile_reps):
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        log(f"[second compile] rep {rep + 1}")
+        none = cached_compile(b, tmp / "b.none", tmp / "unused", use_cache=False)
+        b_cold = cached_compile(b, tmp / "b.cold", tmp / "cache-b")
+        a_cold = cached_compile(a, tmp / "a.cold", tmp / "cache")
+        b_warm = cached_compile(b, tmp / "b.warm", tmp / "cache")
+        b_hot = cached_compile(b, tmp / "b.hot", tmp / "cache")
+        for k, v in [("B, no cache", none), ("B, empty cache", b_cold), ("A, empty cache", a_cold),
+                     ("B after A", b_warm), ("B again", b_hot)]:
+            rows.setdefault(k, []).append(v)
+    same = all((tmp / f"b.{k}").read_bytes() == (tmp / "b.none").read_bytes()
+               for k in ("cold", "warm", "hot"))
+    med = {k: statistics.median(x[0] for x in v) for k, v in rows.items()}
+    base = med["B, empty cache"]
+    for k, v in rows.items():
+        hits, funcs = v[-1][1], v[-1][2]
+        hit = f"{hits} of {funcs} ({100 * hits / funcs:.0f}%)" if funcs else "-"
+        identical = "-" if k.startswith("A") else ("identical" if same else "DIFFERS")
+        out.append(f"| {k} | {med[k]:.2f} s | {hit} | {fmt_ratio(med[k] / base)} | {identical} |")
+    out.append(f"\nB warm from A / B cold: {fmt_ratio(med['B after A'] / base)} (target <= 0.3); "
+               f"B warm from itself: {fmt_ratio(med['B again'] / base)}.\n")
+    return {"second_compile": med["B after A"] / base, "recompile": med["B again"] / base}
+
+
 def section_size(args, out):
     out.append("## (f) Output size (executables as built; Go native binaries include DWARF)\n")
     out.append("| program | native Go | wasm | wasmaot exe | aot/native |")
@@ -481,7 +536,7 @@ def section_size(args, out):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
-    ap.add_argument("--only", default="a,b,c,d,e,f,g", help="sections to run, e.g. a,d (simd = g)")
+    ap.add_argument("--only", default="a,b,c,d,e,f,g,h", help="sections to run, e.g. a,d (simd = g)")
     ap.add_argument("--reps", type=int, default=3, help="runs per program in (b), (c) and (g)")
     ap.add_argument("--count", type=int, default=3, help="-test.count for (a)")
     ap.add_argument("--benchtime", default="100ms", help="-test.benchtime for (a)")
@@ -508,7 +563,7 @@ def main():
     t0 = time.time()
     for key, fn in [("a", section_std), ("b", section_programs), ("c", section_c),
                     ("d", section_startup), ("e", section_compile), ("f", section_size),
-                    ("g", section_simd)]:
+                    ("g", section_simd), ("h", section_second_compile)]:
         if key in sections:
             summary.update(fn(args, out) or {})
     out.append(f"Total bench time: {time.time() - t0:.0f} s.\n")

@@ -7,8 +7,10 @@
 //! * `v1/exe/.wasmaot-*`: an executable being linked (the linker's temporary file).
 //! * `v1/lock/<key>`: locked (`flock`) by the process compiling `<key>`.
 //! * `v1/func/`: the function cache (`wasmaot::codegen::func_cache`), which `wasmaot run` uses
-//!   unless `WASMAOT_FUNC_CACHE=0`, and plain compiles with `--cache`: a new module's functions
-//!   that another module already had (Go's runtime, reflect, fmt, testing) skip Cranelift.
+//!   with `WASMAOT_FUNC_CACHE=1` and plain compiles with `--cache`: a new module's functions
+//!   whose code an earlier compile had skip Cranelift. Off by default: across different Go
+//!   binaries it hits a few percent of the functions, and storing costs a cold compile
+//!   10-50% (hashing, and one file per function).
 //!
 //! Bounded by `$WASMAOT_CACHE_MAX` (default 2 GiB; [`wasmaot::cache_prune`]): a hit marks its
 //! entry as used, and after each compile the least recently used entries are removed until
@@ -178,7 +180,7 @@ pub fn executable(
             ..Policy::default()
         },
         features,
-        func_cache: func_cache(true, None)?,
+        func_cache: func_cache(false, None)?,
         ..Options::default()
     };
     // Links into a temporary file in `exe_dir` and renames it to `entry` only when complete.

@@ -48,7 +48,7 @@ const MAGIC: &[u8; 8] = b"wafc\x01\0\0\0";
 const TEMP_PREFIX: &str = ".tmp-";
 
 /// The environment variable that turns the function cache on (`1`) or off (`0`), for `wasmaot
-/// run` (on by default) and plain compiles (off by default).
+/// run` and plain compiles (off by default; a compile's `--cache`/`--no-cache` wins).
 pub const FUNC_CACHE_ENV: &str = "WASMAOT_FUNC_CACHE";
 
 /// A function cache directory, and what one compile found in it.

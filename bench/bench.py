@@ -19,11 +19,13 @@ the compiler is what is measured), runs every case with repetitions, and prints 
       libsqlite3-sys, zig cc for wasm32-wasi, gcc natively
   (i) ripgrep from crates.io (`cargo install`, wasm32-wasip1 and native) searching GOROOT/src
   (j) the Go compiler (cmd/compile built for wasip1 and natively) compiling a std package
+  (k) the second compile: one Go test binary compiled with the function cache warm from
+      another's, against its cold compile
 (h), (i) and (j) are the real programs (`--only real`); each compares its outputs across engines.
 Their downloads need crates.io once (and the Rust target wasm32-wasip1, added with rustup); without
 the network, a section whose download is missing says so and is skipped.
 
-Usage: bench/bench.py [--quick] [--only a,b,c,d,e,f,g,h,i,j] [--reps N] [--compile-reps N]
+Usage: bench/bench.py [--quick] [--only a,b,c,d,e,f,g,h,i,j,k] [--reps N] [--compile-reps N]
                       [--simd-clock cpu|wall] [--out FILE]
 Environment: WASMAOT_BENCH (default target/release/wasmaot), GO, WASMTIME, CARGO.
 """
@@ -117,6 +119,9 @@ RG_SEARCHES = [
 # (j) the Go compiler, cmd/compile built for wasip1 and natively from the same sources, compiling
 # one std package for GOOS=wasip1 GOARCH=wasm (so all three outputs must be byte-identical).
 GOCOMPILE_PKG = "go/types"
+# (k) the second compile: test binary A warms the function cache, then B (another package,
+# same toolchain) is compiled warm and compared with its cold compile.
+SECOND_COMPILE = [("strings", "strings"), ("sort", "sort")]
 
 
 def log(msg):
@@ -827,6 +832,58 @@ def section_compile(args, out):
     return {"compile": res}
 
 
+HITS_LINE = re.compile(r"function cache .*: (\d+) of (\d+) functions were hits")
+
+
+def cached_compile(wasm: Path, out_path: Path, cache: Path, use_cache=True):
+    """(wall seconds, hits, functions) of one `wasmaot --cache` compile into `cache`."""
+    env = {"WASMAOT_CACHE_DIR": str(cache), "WASMAOT_VERBOSE": "1"}
+    t0 = time.monotonic()
+    p = run([WASMAOT, wasm, "-o", out_path, "--cache" if use_cache else "--no-cache"], env=env)
+    secs = time.monotonic() - t0
+    m = HITS_LINE.search(p.stderr)
+    return secs, (int(m.group(1)) if m else 0), (int(m.group(2)) if m else 0)
+
+
+def section_second_compile(args, out):
+    (pkg_a, name_a), (pkg_b, name_b) = SECOND_COMPILE
+    a = go_test_c(pkg_a, BUILD / "std" / f"{name_a}.wasm", wasm=True)
+    b = go_test_c(pkg_b, BUILD / "std" / f"{name_b}.wasm", wasm=True)
+    tmp = BUILD / "tmp" / "fcache"
+    out.append("## (k) Second compile: the function cache (`wasmaot --cache`, all cores)\n")
+    out.append(f"Test binary A = `{pkg_a}` ({fmt_bytes(a.stat().st_size)}) compiled into an empty "
+               f"cache, then B = `{pkg_b}` ({fmt_bytes(b.stat().st_size)}). Ratios are against B's "
+               "compile without the cache (`--no-cache`), which the output is compared with.\n")
+    out.append("| compile | time | hits | vs B, no cache | output |")
+    out.append("|---|---:|---:|---:|---|")
+    rows = {}
+    for rep in range(args.compile_reps):
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        log(f"[second compile] rep {rep + 1}")
+        none = cached_compile(b, tmp / "b.none", tmp / "unused", use_cache=False)
+        b_cold = cached_compile(b, tmp / "b.cold", tmp / "cache-b")
+        a_cold = cached_compile(a, tmp / "a.cold", tmp / "cache")
+        b_warm = cached_compile(b, tmp / "b.warm", tmp / "cache")
+        b_hot = cached_compile(b, tmp / "b.hot", tmp / "cache")
+        for k, v in [("B, no cache", none), ("B, empty cache", b_cold), ("A, empty cache", a_cold),
+                     ("B after A", b_warm), ("B again", b_hot)]:
+            rows.setdefault(k, []).append(v)
+    same = all((tmp / f"b.{k}").read_bytes() == (tmp / "b.none").read_bytes()
+               for k in ("cold", "warm", "hot"))
+    med = {k: statistics.median(x[0] for x in v) for k, v in rows.items()}
+    base = med["B, no cache"]
+    for k, v in rows.items():
+        hits, funcs = v[-1][1], v[-1][2]
+        hit = f"{hits} of {funcs} ({100 * hits / funcs:.0f}%)" if funcs else "-"
+        identical = "-" if k.startswith("A") else "reference" if k == "B, no cache" else \
+            "identical" if same else "DIFFERS"
+        out.append(f"| {k} | {med[k]:.2f} s | {hit} | {fmt_ratio(med[k] / base)} | {identical} |")
+    out.append(f"\nB warm from A / B without cache: {fmt_ratio(med['B after A'] / base)} (target <= 0.3); "
+               f"B warm from itself: {fmt_ratio(med['B again'] / base)}.\n")
+    return {"second_compile": med["B after A"] / base, "recompile": med["B again"] / base}
+
+
 def section_size(args, out):
     out.append("## (f) Output size (executables as built; Go native binaries include DWARF)\n")
     out.append("| program | native Go | wasm | wasmaot exe | aot/native |")
@@ -848,7 +905,7 @@ def section_size(args, out):
     return {"size_worst": worst}
 
 
-ALL_SECTIONS = "a,b,c,d,e,f,g,h,i,j"
+ALL_SECTIONS = "a,b,c,d,e,f,g,h,i,j,k"
 SECTION_ALIASES = {"simd": "g", "real": "h,i,j"}
 
 
@@ -889,7 +946,7 @@ def main():
     for key, fn in [("a", section_std), ("b", section_programs), ("c", section_c),
                     ("d", section_startup), ("e", section_compile), ("f", section_size),
                     ("g", section_simd), ("h", section_sqlite), ("i", section_ripgrep),
-                    ("j", section_gocompile)]:
+                    ("j", section_gocompile), ("k", section_second_compile)]:
         if key in sections:
             summary.update(fn(args, out) or {})
     out.append(f"Total bench time: {time.time() - t0:.0f} s.\n")

@@ -102,7 +102,7 @@ pub fn compile_module_with(
             .map_err(|e| CompileError::Options(format!("bad target `{}`: {e}", opts.target)))?;
         let pic = opts.library || opts.is_static_library();
         let isa = codegen::isa::build_isa(&triple, opts.opt_level, pic, opts.cpu)?;
-        let functions = codegen::compile::compile_module(&info, &*isa)?;
+        let functions = codegen::compile::compile_module(&info, &*isa, opts.func_cache.as_deref())?;
         let source_map = info.dwarf.as_ref().map(|d| {
             let code_len = info.bodies.last().map_or(0, |b| {
                 b.body.range().end.saturating_sub(d.code_section_start)

@@ -64,6 +64,10 @@ pub struct Options {
     /// The feature set the module is validated with: the 3.0 proposals wasmaot implements
     /// (the default), or exactly WebAssembly 2.0 (`--wasm-version 2.0`).
     pub features: crate::module::FeatureSet,
+    /// The function cache to take machine code from and add it to (`--cache`, and `wasmaot
+    /// run`'s default); the output is the same with or without it. Its counts tell the caller
+    /// how many functions were hits.
+    pub func_cache: Option<std::sync::Arc<crate::codegen::func_cache::FuncCache>>,
 }
 
 /// One `--import MODULE::NAME=SYMBOL`.
@@ -111,6 +115,7 @@ impl Default for Options {
             import_symbols: Vec::new(),
             name: None,
             features: crate::module::FeatureSet::Wasm3,
+            func_cache: None,
         }
     }
 }

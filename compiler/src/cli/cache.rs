@@ -6,10 +6,16 @@
 //!   compiler version and build, the target and the optimisation level.
 //! * `v1/exe/.wasmaot-*`: an executable being linked (the linker's temporary file).
 //! * `v1/lock/<key>`: locked (`flock`) by the process compiling `<key>`.
+//! * `v1/func/`: the function cache (`wasmaot::codegen::func_cache`), which `wasmaot run` uses
+//!   with `WASMAOT_FUNC_CACHE=1` and plain compiles with `--cache`: a new module's functions
+//!   whose code an earlier compile had skip Cranelift. Off by default: across different Go
+//!   binaries it hits a few percent of the functions, and storing costs a cold compile
+//!   10-50% (hashing, and one file per function).
 //!
 //! Bounded by `$WASMAOT_CACHE_MAX` (default 2 GiB; [`wasmaot::cache_prune`]): a hit marks its
 //! entry as used, and after each compile the least recently used entries are removed until
-//! the executables fit, never the one just compiled. A run whose entry another process pruned
+//! the executables fit, never the one just compiled. The function cache has its own cap, a
+//! quarter of that (default 512 MiB), pruned the same way after each compile that used it. A run whose entry another process pruned
 //! before the `exec` compiles it again (`run.rs`).
 //!
 //! Must never trust an entry that is not complete: an executable only ever appears under its
@@ -23,9 +29,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use std::sync::Arc;
+
 use anyhow::{Context, Result, anyhow, bail};
 use sha2::{Digest, Sha256};
 use wasmaot::cache_prune::{self, CacheMax};
+use wasmaot::codegen::func_cache::{self, FuncCache};
 use wasmaot::module::FeatureSet;
 use wasmaot::{Cpu, Emit, OptLevel, Options};
 use wasmaot_abi::policy::Policy;
@@ -52,26 +61,6 @@ pub fn cache_dir() -> Result<PathBuf> {
     }
 }
 
-/// Identifies this build of the compiler: its version and the identity of its executable
-/// (size, modification time, inode), so a rebuilt wasmaot never reuses an older build's code.
-fn build_id() -> String {
-    use std::os::unix::fs::MetadataExt;
-    let exe = std::env::current_exe()
-        .and_then(fs::metadata)
-        .map(|m| {
-            format!(
-                "{}:{}:{}:{}:{}",
-                m.dev(),
-                m.ino(),
-                m.len(),
-                m.mtime(),
-                m.mtime_nsec()
-            )
-        })
-        .unwrap_or_default();
-    format!("{} {exe}", env!("CARGO_PKG_VERSION"))
-}
-
 /// The cache key of a module compiled for `target` at `opt` with `cpu` features, validated
 /// with the `features` feature set.
 pub fn key(wasm: &[u8], target: &str, opt: OptLevel, cpu: Cpu, features: FeatureSet) -> String {
@@ -79,7 +68,7 @@ pub fn key(wasm: &[u8], target: &str, opt: OptLevel, cpu: Cpu, features: Feature
     for part in [
         b"wasmaot-run\0".as_slice(),
         LAYOUT.as_bytes(),
-        build_id().as_bytes(),
+        wasmaot::codegen::func_cache::build_id().as_bytes(),
         target.as_bytes(),
         format!("{opt:?}").as_bytes(),
         format!("{cpu:?}").as_bytes(),
@@ -90,6 +79,44 @@ pub fn key(wasm: &[u8], target: &str, opt: OptLevel, cpu: Cpu, features: Feature
     }
     h.update(wasm);
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The function cache for a compile: on if `flag` says so, else if `WASMAOT_FUNC_CACHE` says
+/// so, else if `default`.
+pub fn func_cache(default: bool, flag: Option<bool>) -> Result<Option<Arc<FuncCache>>> {
+    let env = func_cache::enabled_by_env().map_err(|e| anyhow!(e))?;
+    if !flag.or(env).unwrap_or(default) {
+        return Ok(None);
+    }
+    // A bad cap is an error before the compile, not after it.
+    CacheMax::from_env().map_err(|e| anyhow!(e))?;
+    Ok(Some(Arc::new(FuncCache::new(
+        cache_dir()?.join(LAYOUT).join("func"),
+    ))))
+}
+
+/// After a compile that used `cache`: prunes it to its cap, and reports its hits if `verbose`
+/// (`who` names the command).
+pub fn finish_func_cache(cache: &FuncCache, who: &str, verbose: bool) {
+    let max = func_cache::func_cache_max(CacheMax::from_env().unwrap_or(CacheMax::Unlimited));
+    let pruned = cache.prune(max).unwrap_or_default();
+    if verbose {
+        let s = cache.stats();
+        eprintln!(
+            "{who}: function cache {}: {} of {} functions were hits{}{}",
+            cache.dir().display(),
+            s.hits,
+            s.hits + s.misses,
+            match s.corrupt {
+                0 => String::new(),
+                n => format!(", {n} damaged entries replaced"),
+            },
+            match pruned.removed.len() {
+                0 => String::new(),
+                n => format!(", pruned {n} least recently used entries"),
+            },
+        );
+    }
 }
 
 fn create_dir(dir: &Path) -> Result<()> {
@@ -153,10 +180,14 @@ pub fn executable(
             ..Policy::default()
         },
         features,
+        func_cache: func_cache(false, None)?,
         ..Options::default()
     };
     // Links into a temporary file in `exe_dir` and renames it to `entry` only when complete.
     wasmaot::compile_to_file(wasm, &opts, &entry)?;
+    if let Some(cache) = &opts.func_cache {
+        finish_func_cache(cache, "wasmaot run", verbose);
+    }
     if verbose {
         eprintln!(
             "wasmaot run: compiled {} in {:.2}s",

@@ -88,6 +88,14 @@ struct Args {
     // Not `--wasm`: `wasmaot run` reads that as wasmtime's `-W KEY=VAL`.
     #[arg(long = "wasm-version", value_name = "VERSION", default_value = "3.0", value_parser = ["2.0", "3.0"])]
     wasm_version: String,
+    /// Take the machine code of functions compiled before from the function cache, and add
+    /// this module's (in the cache directory of `wasmaot run`; also `WASMAOT_FUNC_CACHE=1`).
+    /// The output is the same with or without it.
+    #[arg(long, conflicts_with = "no_cache")]
+    cache: bool,
+    /// Do not use the function cache, even if `WASMAOT_FUNC_CACHE=1`.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 /// Parses a `--dir HOST[::GUEST]` value.
@@ -175,6 +183,14 @@ fn run(args: Args) -> Result<()> {
             "3.0" => wasmaot::module::FeatureSet::Wasm3,
             _ => wasmaot::module::FeatureSet::Wasm2,
         },
+        func_cache: super::cache::func_cache(
+            false,
+            match (args.cache, args.no_cache) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+        )?,
     };
     let input = &args.input;
     let bytes =
@@ -186,6 +202,11 @@ fn run(args: Args) -> Result<()> {
     result
         .map_err(|e| wasm2_hint(e, &wasm, &opts))
         .with_context(|| input.display().to_string())?;
+    if let Some(cache) = &opts.func_cache {
+        let verbose =
+            std::env::var_os("WASMAOT_VERBOSE").is_some_and(|v| !v.is_empty() && v != "0");
+        super::cache::finish_func_cache(cache, "wasmaot", verbose);
+    }
     Ok(())
 }
 

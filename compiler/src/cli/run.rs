@@ -57,7 +57,9 @@ Options:
   -W/-O/-C/-D KEY=VAL    other wasmtime settings: accepted and ignored (max-wasm-stack etc.)
 
 Cache: $WASMAOT_CACHE_DIR, else $XDG_CACHE_HOME/wasmaot, else ~/.cache/wasmaot; at most
-$WASMAOT_CACHE_MAX (default 2G; 500M, bytes, 0 or unlimited), least recently used pruned.";
+$WASMAOT_CACHE_MAX (default 2G; 500M, bytes, 0 or unlimited), least recently used pruned.
+WASMAOT_FUNC_CACHE=1: also keep each function's machine code, for later compiles of modules
+sharing it (a quarter of the cap).";
 
 /// A parsed `wasmaot run` command line.
 #[derive(Debug, Default)]

@@ -20,6 +20,7 @@ use crate::error::{CompileError, Result};
 use crate::module::ModuleInfo;
 use crate::translate::FuncTranslator;
 
+use super::func_cache::FuncCache;
 use super::guard;
 use super::inline::{self, InlineRecorder, Inliner};
 
@@ -84,7 +85,14 @@ type Translated = (ir::Function, SymbolTable);
 /// A module whose DWARF is kept is compiled without inlining across functions, so that every
 /// source line of every function keeps its own machine code (a breakpoint on a line of a small
 /// function is hit from every caller), as a `-g` build expects.
-pub fn compile_module(info: &ModuleInfo, isa: &dyn TargetIsa) -> Result<Vec<CompiledFunction>> {
+///
+/// With a function cache ([`FuncCache`]), a function whose inlined IR is in it skips
+/// Cranelift's compile; the output is the same.
+pub fn compile_module(
+    info: &ModuleInfo,
+    isa: &dyn TargetIsa,
+    cache: Option<&FuncCache>,
+) -> Result<Vec<CompiledFunction>> {
     let inlining = isa.flags().opt_level() != OptLevel::None && info.dwarf.is_none();
     crate::progress::start_compiling(info.num_defined_funcs() as usize);
     let mut small: Vec<Option<Result<Translated>>> = (0..info.num_defined_funcs())
@@ -120,7 +128,7 @@ pub fn compile_module(info: &ModuleInfo, isa: &dyn TargetIsa) -> Result<Vec<Comp
             let index = info.num_imported_funcs + def;
             let debug = info.dwarf.is_some();
             let compiled = guard::guarded(info, index, || {
-                finish_function(func, isa, &symbols, Some(index), inliner, debug)
+                finish_function(func, isa, &symbols, Some(index), inliner, debug, cache)
             });
             crate::progress::function_done();
             compiled
@@ -181,10 +189,11 @@ pub(crate) fn finish(
     self_index: Option<u32>,
     inliner: Option<&Inliner>,
 ) -> Result<CompiledFunction> {
-    finish_function(func, isa, symbols, self_index, inliner, false)
+    finish_function(func, isa, symbols, self_index, inliner, false, None)
 }
 
-/// [`finish`], also keeping the map back to wasm offsets ([`FunctionDebug`]) when `debug`.
+/// [`finish`], also keeping the map back to wasm offsets ([`FunctionDebug`]) when `debug`, and
+/// taking the machine code from `cache` when it has it.
 fn finish_function(
     func: ir::Function,
     isa: &dyn TargetIsa,
@@ -192,6 +201,7 @@ fn finish_function(
     self_index: Option<u32>,
     inliner: Option<&Inliner>,
     debug: bool,
+    cache: Option<&FuncCache>,
 ) -> Result<CompiledFunction> {
     let func_id = self_index.unwrap_or(u32::MAX);
     let codegen_error = |message: String| CompileError::Codegen {
@@ -209,7 +219,16 @@ fn finish_function(
         }
         inline::mark_inlined(&mut ctx.func, &recorder.starts);
     }
-    if let Err(e) = ctx.compile(isa, &mut ControlPlane::default()) {
+    // Everything below reads only the compiled code and the function's parameters (its
+    // external names and base source location), never the IR: a hit, which has no IR of its
+    // own compile, gives the same result.
+    let compiled = match cache {
+        Some(cache) => ctx
+            .compile_with_cache(isa, &mut cache.store(), &mut ControlPlane::default())
+            .map(|(_, hit)| cache.record(hit)),
+        None => ctx.compile(isa, &mut ControlPlane::default()).map(|_| ()),
+    };
+    if let Err(e) = compiled {
         return Err(codegen_error(
             cranelift_codegen::print_errors::pretty_error(e.func, e.inner),
         ));
@@ -275,7 +294,7 @@ fn finish_function(
     }
     traps.sort_by_key(|t| t.offset);
 
-    let inlined = inline::inline_sites(buffer);
+    let inlined = inline::inline_sites(buffer, &ctx.func.params);
     let unwind = code
         .create_unwind_info(isa)
         .map_err(|e| codegen_error(format!("unwind information: {e}")))?;

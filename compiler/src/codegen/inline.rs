@@ -13,9 +13,10 @@
 //! memory access, `unreachable` or a direct call to a wasm function (Go's nil checks call
 //! `runtime.sigpanic`). No `call_indirect`, builtin, host or C library call (their symbols are
 //! per-function), no division or conversion (their traps are out-of-line islands). The inlined
-//! instructions get the source location `INLINED_MARK | function index`; `inline_sites` turns
-//! the trap sites and calls in such code into the descriptor's inline sites, so a trap or a call
-//! inside inlined code still shows the inlined function in the backtrace.
+//! instructions get a source location that says which function they came from (`mark_inlined`);
+//! `inline_sites` turns the trap sites and calls in such code into the descriptor's inline
+//! sites, so a trap or a call inside inlined code still shows the inlined function in the
+//! backtrace.
 //!
 //! Must never inline at `-O0`, never inline through more than one level (callees are the
 //! un-inlined translations), and never hand Cranelift a callee whose signature differs from the
@@ -69,21 +70,29 @@ pub fn is_inlinable(func: &ir::Function) -> bool {
     count <= MAX_INSTS && func.sized_stack_slots.is_empty() && func.dynamic_stack_slots.is_empty()
 }
 
-/// Source locations of the caller's own instructions are wasm byte offsets (below 2^31);
-/// instructions inlined from function `f` get `INLINED_MARK | f`.
+/// Source locations of the caller's own instructions are wasm byte offsets, at or after the
+/// function body's start (the function's base source location, `translate`); instructions
+/// inlined from a function get `base + (INLINED_MARK | r)`, `r` the caller's external-name
+/// reference of the inlined function. Relative to the base, as Cranelift stores source
+/// locations, the mark depends on neither where the body sits in the file nor the callee's
+/// index, so a function with inlined code has the same function-cache key in every module
+/// (`func_cache.rs`).
 const INLINED_MARK: u32 = 1 << 31;
 
 /// Marks the instructions `inline` created with the function they came from: `starts` holds, in
-/// order, the first instruction id of each inlined body and the inlined function's index; a body
-/// ends where the next one starts (instruction ids are allocated in order).
-pub fn mark_inlined(func: &mut ir::Function, starts: &[(u32, u32)]) {
+/// order, the first instruction id of each inlined body and the inlined function's external
+/// name reference; a body ends where the next one starts (instruction ids are allocated in
+/// order).
+pub fn mark_inlined(func: &mut ir::Function, starts: &[(u32, ir::UserExternalNameRef)]) {
+    let base = func.params.base_srcloc().bits();
     let end = func.dfg.num_insts() as u32;
     for (k, &(first, callee)) in starts.iter().enumerate() {
         let last = starts.get(k + 1).map_or(end, |s| s.0);
+        let loc = ir::SourceLoc::new(base.wrapping_add(INLINED_MARK | callee.as_u32()));
         for id in first..last {
             let inst = ir::Inst::from_u32(id);
             if func.layout.inst_block(inst).is_some() {
-                func.set_srcloc(inst, ir::SourceLoc::new(INLINED_MARK | callee));
+                func.set_srcloc(inst, loc);
             }
         }
     }
@@ -91,15 +100,24 @@ pub fn mark_inlined(func: &mut ir::Function, starts: &[(u32, u32)]) {
 
 /// The inline sites of compiled code: each trap site and call inside code inlined from another
 /// function, keyed as the runtime looks it up (a trap site's offset; a call's return offset
-/// minus one), sorted by key. The machine code's source locations say where code came from.
-pub fn inline_sites(buffer: &MachBufferFinalized<Final>) -> Vec<InlineSite> {
+/// minus one), sorted by key. The machine code's source locations say where code came from;
+/// `params` are the compiled function's (its base source location and external names).
+pub fn inline_sites(
+    buffer: &MachBufferFinalized<Final>,
+    params: &ir::function::FunctionParameters,
+) -> Vec<InlineSite> {
+    let base = params.base_srcloc().bits();
+    let names = params.user_named_funcs();
     let srclocs = buffer.get_srclocs_sorted();
     let origin = |offset: u32| -> Option<u32> {
         let i = srclocs.partition_point(|s| s.end <= offset);
         let s = srclocs.get(i)?;
-        let loc = s.loc.bits();
-        (s.start <= offset && !s.loc.is_default() && loc & INLINED_MARK != 0)
-            .then_some(loc & !INLINED_MARK)
+        let rel = s.loc.bits().wrapping_sub(base);
+        if s.start > offset || s.loc.is_default() || rel & INLINED_MARK == 0 {
+            return None;
+        }
+        let callee = ir::UserExternalNameRef::from_u32(rel & !INLINED_MARK);
+        Some(names[callee].index)
     };
     let keys = buffer.traps().iter().map(|t| t.offset).chain(
         buffer
@@ -124,7 +142,7 @@ pub struct Inliner<'a> {
 /// [`mark_inlined`]).
 pub struct InlineRecorder<'a> {
     pub inliner: &'a Inliner<'a>,
-    pub starts: Vec<(u32, u32)>,
+    pub starts: Vec<(u32, ir::UserExternalNameRef)>,
 }
 
 impl Inline for &mut InlineRecorder<'_> {
@@ -142,7 +160,8 @@ impl Inline for &mut InlineRecorder<'_> {
         let ExternalName::User(name) = &caller.dfg.ext_funcs[callee].name else {
             return InlineCommand::KeepCall;
         };
-        let name = &caller.params.user_named_funcs()[*name];
+        let name_ref = *name;
+        let name = &caller.params.user_named_funcs()[name_ref];
         let inliner = self.inliner;
         if name.namespace != NS_WASM_FUNC || name.index < inliner.num_imported_funcs {
             return InlineCommand::KeepCall;
@@ -153,8 +172,7 @@ impl Inline for &mut InlineRecorder<'_> {
         {
             Some(Some(f)) => {
                 // The inliner creates the body's instructions right after this returns.
-                self.starts
-                    .push((caller.dfg.num_insts() as u32, name.index));
+                self.starts.push((caller.dfg.num_insts() as u32, name_ref));
                 InlineCommand::Inline {
                     callee: Cow::Borrowed(f),
                     visit_callee: false,

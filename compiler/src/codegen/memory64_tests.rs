@@ -33,7 +33,7 @@ fn compile_all(text: &str) -> Vec<Vec<CompiledFunction>> {
         for opt in [OptLevel::O0, OptLevel::O2] {
             let isa = build_isa(&Triple::from_str(t).unwrap(), opt, false, Cpu::Baseline).unwrap();
             assert!(isa.flags().enable_verifier());
-            out.push(compile_module(&info, isa.as_ref()).unwrap());
+            out.push(compile_module(&info, isa.as_ref(), None).unwrap());
         }
     }
     out

@@ -4,6 +4,7 @@
 
 pub mod compile;
 pub mod disas;
+pub mod func_cache;
 pub mod guard;
 pub mod host_api;
 mod inline;

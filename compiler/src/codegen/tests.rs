@@ -43,7 +43,7 @@ fn compile_all(text: &str) -> Vec<Vec<CompiledFunction>> {
     isas()
         .iter()
         .map(|isa| {
-            compile_module(&info, isa.as_ref())
+            compile_module(&info, isa.as_ref(), None)
                 .unwrap_or_else(|e| panic!("{} ({}): {e}", isa.triple(), isa.flags().opt_level()))
         })
         .collect()
@@ -498,7 +498,7 @@ fn output_is_independent_of_thread_count() {
                 .num_threads(threads)
                 .build()
                 .unwrap()
-                .install(|| compile_module(&info, isa.as_ref()).unwrap())
+                .install(|| compile_module(&info, isa.as_ref(), None).unwrap())
         };
         assert_eq!(run(1), run(4));
     }
@@ -596,7 +596,7 @@ fn corpus_compiles() {
                     continue;
                 }
             };
-            if let Err(e) = compile_module(&info, isa.as_ref()) {
+            if let Err(e) = compile_module(&info, isa.as_ref(), None) {
                 panic!("{} ({}): {e}", f.display(), isa.triple());
             }
             compiled += 1;

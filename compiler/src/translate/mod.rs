@@ -80,6 +80,10 @@ impl FuncTranslator {
         func: &mut ir::Function,
     ) -> Result<()> {
         let body_offset = body.get_binary_reader().original_position();
+        // The base of the function's source locations (Cranelift stores them relative to it):
+        // the body's start, before every instruction's offset (`codegen/inline.rs`).
+        func.params
+            .ensure_base_srcloc(SourceLoc::new(body_offset as u32));
         let mut builder = FunctionBuilder::new(func, &mut self.ctx);
         builder.set_srcloc(SourceLoc::new(body_offset as u32));
         let entry = builder.create_block();

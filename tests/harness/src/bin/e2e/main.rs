@@ -20,7 +20,9 @@
 //! (`relaxed.rs`), `determinism/` object bytes
 //! independent of `--jobs`, `embed/` host functions, static libraries, Go packages and their
 //! host programs (`embed.rs`), `interrupt/` compiles killed by signals (`interrupt.rs`), `trace/` the WASI
-//! call trace against golden files in `tests/trace` (`trace.rs`; `BLESS=1` rewrites them).
+//! call trace against golden files in `tests/trace` (`trace.rs`; `BLESS=1` rewrites them),
+//! `func-cache/` the function cache: the same bytes with or without it, damage, pruning
+//! (`func_cache.rs`).
 //!
 //! Environment: `WASMAOT`, `GO`, `WASMTIME`, `QEMU_AARCH64`, `WASMAOT_CORPUS` override
 //! where the tools and the corpus are found (see `wasmaot_tests::Tools`).
@@ -28,6 +30,7 @@
 mod build;
 mod debug;
 mod embed;
+mod func_cache;
 mod guard;
 mod interrupt;
 mod invoke;
@@ -1085,6 +1088,7 @@ fn real_main() -> Result<bool> {
     aarch64_cases(&tools, &mut cases)?;
     cpu_cases(&tools, &mut cases)?;
     determinism_cases(&tools, &mut cases);
+    func_cache::func_cache_cases(&mut cases);
     embed::embed_cases(&mut cases);
     interrupt::interrupt_cases(&mut cases);
     relaxed::relaxed_cases(&mut cases);

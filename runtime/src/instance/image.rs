@@ -212,6 +212,8 @@ mod tests {
             pattern()[100],
             "the executable's copy is unchanged"
         );
+        // A second memory (another instance of the module) starts from the image again.
+        assert_eq!(put(&IMAGE.0[100..], 4096 + 100), (4 * 4096, want.clone()));
         // Destination and file disagree modulo the page size: everything is copied.
         let (mapped, got) = put(&IMAGE.0[100..], 0);
         assert_eq!((mapped, got), (0, want));

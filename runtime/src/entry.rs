@@ -100,7 +100,7 @@ fn start(module: &'static ModuleDescriptor, args: Vec<Vec<u8>>) -> Result<i32, S
         .map_err(|e| format!("cannot start the wasm thread: {e}"))?;
     if let Some(ms) = policy.timeout_ms {
         use std::os::unix::thread::JoinHandleExt;
-        crate::trap::timeout::arm(runner.as_pthread_t(), ms)?;
+        crate::trap::timeout::arm(runner.as_pthread_t() as _, ms)?;
     }
     match runner.join() {
         Ok(r) => r,

@@ -17,6 +17,7 @@ pub mod embed;
 pub mod entry;
 pub mod exceptions;
 pub mod instance;
+pub mod mem_ops;
 pub mod memory;
 pub mod registry;
 mod run_mode;

@@ -132,18 +132,21 @@ pub fn register(desc: &'static ModuleDescriptor) {
     }
     // SAFETY: the descriptor's slices are valid for the process lifetime.
     let functions = unsafe { slice(desc.functions.ptr, desc.functions.len) };
-    let mut funcs: Vec<(usize, usize, u32)> = functions
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| !f.code.is_null())
-        .map(|(i, f)| {
-            (
-                f.code as usize,
-                f.code as usize + f.code_len as usize,
-                i as u32,
-            )
-        })
-        .collect();
+    // Sized up front: growing it step by step costs musl's allocator a mapping per step.
+    let mut funcs: Vec<(usize, usize, u32)> = Vec::with_capacity(functions.len());
+    funcs.extend(
+        functions
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !f.code.is_null())
+            .map(|(i, f)| {
+                (
+                    f.code as usize,
+                    f.code as usize + f.code_len as usize,
+                    i as u32,
+                )
+            }),
+    );
     funcs.sort_unstable();
     let start = funcs.first().map_or(0, |f| f.0);
     let end = funcs.iter().map(|f| f.1).max().unwrap_or(0);

@@ -302,14 +302,14 @@ fn every_operator_family_compiles() {
         assert!(codes.contains(&c), "{codes:?}");
     }
     // $memops (function 8) calls the bulk-memory builtins, except `memory.copy` and
-    // `memory.fill`: an inline bounds check, then the C library's `memmove` and `memset`.
+    // `memory.fill`: an inline bounds check, then the runtime's `memmove` and `memset`.
     let mem = &out[0][8 - info.num_imported_funcs as usize];
     let syms: Vec<String> = ["memory_grow", "memory_init", "data_drop"]
         .iter()
         .map(|b| wasmaot_abi::symbols::builtin(b))
         .chain([
-            wasmaot_abi::symbols::LIBC_MEMMOVE.to_string(),
-            wasmaot_abi::symbols::LIBC_MEMSET.to_string(),
+            wasmaot_abi::symbols::RT_MEMMOVE.to_string(),
+            wasmaot_abi::symbols::RT_MEMSET.to_string(),
         ])
         .collect();
     for sym in syms {

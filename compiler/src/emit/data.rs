@@ -13,6 +13,8 @@ pub enum PtrTarget {
     Func(FuncId),
     /// This data object itself, plus a byte offset.
     SelfOffset(u64),
+    /// Another data object (its start).
+    Data(DataId),
 }
 
 /// Bytes plus pointer relocations.
@@ -75,6 +77,12 @@ impl DataBuilder {
         self.put_u64(at + 8, len);
     }
 
+    /// Writes a `Slice<T>` (`{ptr, len}`) at `at` pointing at data object `other`.
+    pub fn put_data_slice(&mut self, at: u64, other: DataId, len: u64) {
+        self.put_ptr(at, PtrTarget::Data(other));
+        self.put_u64(at + 8, len);
+    }
+
     /// Appends `bytes` and writes a `Slice<u8>` to them at `at`.
     pub fn put_bytes_slice(&mut self, at: u64, bytes: &[u8], align: u64) {
         self.put_array_slice(at, bytes, align, bytes.len() as u64);
@@ -100,6 +108,10 @@ impl DataBuilder {
                 PtrTarget::SelfOffset(offset) => {
                     let gv = desc.import_global_value(ModuleRelocTarget::user(1, id.as_u32()));
                     desc.write_data_addr(at, gv, offset as i64);
+                }
+                PtrTarget::Data(other) => {
+                    let gv = desc.import_global_value(ModuleRelocTarget::user(1, other.as_u32()));
+                    desc.write_data_addr(at, gv, 0);
                 }
             }
         }

@@ -7,7 +7,7 @@
 
 use std::mem::{offset_of, size_of};
 
-use cranelift_module::FuncId;
+use cranelift_module::{DataId, FuncId};
 use wasmaot_abi::descriptor::{
     ConstExprDesc, DataDesc, DataPiece, ElemDesc, ExportDesc, FunctionDesc, GlobalDesc, ImportDesc,
     InlineSite, MemoryDesc, ModuleDescriptor, NO_INDEX, NO_MAX, SigDesc, SourceLine, Str,
@@ -17,6 +17,7 @@ use wasmaot_abi::descriptor::{
 use wasmaot_abi::vmctx::{ModuleCounts, VmOffsets};
 
 use super::data::{DataBuilder, PtrTarget};
+use super::data_image::DataImage;
 use crate::module::{DataSegment, ModuleInfo};
 
 /// Symbols the descriptor points at.
@@ -29,6 +30,8 @@ pub struct DescriptorSymbols<'a> {
     pub import_host_code: Vec<Option<FuncId>>,
     /// Per defined function, the C-convention adapter of a tail-convention function.
     pub tail_adapters: Vec<Option<FuncId>>,
+    /// Memory images and the read-only data objects holding their bytes.
+    pub images: Vec<(&'a DataImage, DataId)>,
 }
 
 /// A defined function as the descriptor describes it.
@@ -283,12 +286,42 @@ pub fn build_descriptor(
         info.globals.len() as u64,
     );
 
-    // data segments: runs of active segments with constant offsets become one entry each
-    let entries = plan_data(&info.data);
+    // data segments: images, then runs of active segments with constant offsets become one
+    // entry each
+    let image_runs: Vec<(u32, u32)> = syms
+        .images
+        .iter()
+        .map(|(im, _)| (im.first, im.count))
+        .collect();
+    let entries = plan_data(&info.data, &image_runs);
     let data_at = d.alloc(size_of::<DataDesc>() * entries.len(), 8);
     for (i, e) in entries.iter().enumerate() {
         let at = data_at + (i * size_of::<DataDesc>()) as u64;
         let seg = &info.data[e.index as usize];
+        if let Some(k) = e.image {
+            let (im, id) = &syms.images[k];
+            let index64 = info.memories[im.memory as usize].index64;
+            let offset = ConstExprDesc {
+                kind: if index64 {
+                    const_kind::I64
+                } else {
+                    const_kind::I32
+                },
+                index: 0,
+                bits: [im.offset, 0],
+            };
+            d.put_u32(at + offset_of!(DataDesc, memory) as u64, im.memory);
+            d.put_u8(at + offset_of!(DataDesc, mode) as u64, segment_mode::IMAGE);
+            d.put_u32(at + offset_of!(DataDesc, index) as u64, im.first);
+            d.put_u32(at + offset_of!(DataDesc, count) as u64, im.count);
+            write_const(&mut d, at + offset_of!(DataDesc, offset) as u64, &offset);
+            d.put_data_slice(
+                at + offset_of!(DataDesc, bytes) as u64,
+                *id,
+                im.bytes.len() as u64,
+            );
+            continue;
+        }
         d.put_u32(at + offset_of!(DataDesc, memory) as u64, seg.memory);
         d.put_u8(at + offset_of!(DataDesc, mode) as u64, seg.mode);
         d.put_u32(at + offset_of!(DataDesc, index) as u64, e.index);
@@ -463,28 +496,45 @@ fn write_counts(d: &mut DataBuilder, at: u64, c: &ModuleCounts) {
     }
 }
 
-/// One `DataDesc` entry: segment `index` alone (no pieces), or the run of segments
-/// `index .. index + pieces.len()`.
+/// One `DataDesc` entry: segment `index` alone (no pieces), the run of segments
+/// `index .. index + pieces.len()`, or image number `image` (starting at segment `index`).
 #[derive(Debug, PartialEq, Eq)]
 struct DataEntry {
     index: u32,
     pieces: Vec<DataPiece>,
+    image: Option<usize>,
 }
 
 /// Groups the data segments into descriptor entries: each maximal run of two or more
 /// consecutive active segments of the same memory with `i32.const` offsets becomes one entry
 /// whose pieces the runtime writes one by one, in order, exactly as the separate segments
 /// (so bounds, traps and partial initialisation are unchanged); every other segment keeps an
-/// entry of its own.
-fn plan_data(segs: &[DataSegment<'_>]) -> Vec<DataEntry> {
+/// entry of its own. The segments of each image (`(first, count)`, sorted) are one entry.
+fn plan_data(segs: &[DataSegment<'_>], images: &[(u32, u32)]) -> Vec<DataEntry> {
     let groupable =
         |s: &DataSegment<'_>| s.mode == segment_mode::ACTIVE && s.offset.kind == const_kind::I32;
     let mut entries: Vec<DataEntry> = Vec::new();
+    let mut images = images.iter().enumerate().peekable();
     let mut i = 0;
     while i < segs.len() {
+        if let Some((k, &(first, count))) = images.next_if(|(_, (first, _))| *first as usize == i) {
+            entries.push(DataEntry {
+                index: first,
+                pieces: Vec::new(),
+                image: Some(k),
+            });
+            i += count as usize;
+            continue;
+        }
         let mut j = i + 1;
         if groupable(&segs[i]) {
-            while j < segs.len() && groupable(&segs[j]) && segs[j].memory == segs[i].memory {
+            while j < segs.len()
+                && groupable(&segs[j])
+                && segs[j].memory == segs[i].memory
+                && images
+                    .peek()
+                    .is_none_or(|(_, (first, _))| *first as usize != j)
+            {
                 j += 1;
             }
         }
@@ -502,6 +552,7 @@ fn plan_data(segs: &[DataSegment<'_>]) -> Vec<DataEntry> {
         entries.push(DataEntry {
             index: i as u32,
             pieces,
+            image: None,
         });
         i = j;
     }
@@ -548,9 +599,13 @@ mod tests {
             seg(ACTIVE, 1, const_kind::I32, 3, b"w"),
         ];
         let piece = |offset, len| DataPiece { offset, len };
-        let entry = |index, pieces| DataEntry { index, pieces };
+        let entry = |index, pieces| DataEntry {
+            index,
+            pieces,
+            image: None,
+        };
         assert_eq!(
-            plan_data(&segs),
+            plan_data(&segs, &[]),
             vec![
                 entry(0, vec![piece(8, 2), piece(30, 3), piece(0xffff_fff0, 0)]),
                 entry(3, vec![]),
@@ -560,6 +615,24 @@ mod tests {
                 entry(7, vec![piece(2, 1), piece(3, 1)]),
             ]
         );
-        assert!(plan_data(&[]).is_empty());
+        assert!(plan_data(&[], &[]).is_empty());
+        // An image's segments are one entry; a run stops where an image starts.
+        let image = |index, k| DataEntry {
+            index,
+            pieces: vec![],
+            image: Some(k),
+        };
+        assert_eq!(
+            plan_data(&segs, &[(1, 2), (7, 2)]),
+            vec![
+                entry(0, vec![]),
+                image(1, 0),
+                entry(3, vec![]),
+                entry(4, vec![]),
+                entry(5, vec![]),
+                entry(6, vec![]),
+                image(7, 1),
+            ]
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! an order that depends on a hash map's iteration order.
 
 mod data;
+mod data_image;
 mod descriptor;
 mod eh_frame;
 pub(crate) mod gimli_sections;
@@ -323,11 +324,34 @@ pub fn emit_object(isa: OwnedTargetIsa, input: &EmitInput<'_>) -> Result<Vec<u8>
             }
         })
         .collect();
+    // Memory images: read-only objects aligned to the pages they may be mapped as.
+    let aarch64 = matches!(
+        unwind_isa.triple().architecture,
+        target_lexicon::Architecture::Aarch64(_)
+    );
+    let images = data_image::plan_images(info, aarch64);
+    let mut image_ids = Vec::with_capacity(images.len());
+    for (k, im) in images.iter().enumerate() {
+        let id = module
+            .declare_data(
+                &format!("wasmaot_memory_image_{k}"),
+                Linkage::Local,
+                false,
+                false,
+            )
+            .map_err(obj_err)?;
+        let mut desc = cranelift_module::DataDescription::new();
+        desc.define(im.bytes.clone().into_boxed_slice());
+        desc.set_align(wasmaot_abi::descriptor::image_align(aarch64));
+        module.define_data(id, &desc).map_err(obj_err)?;
+        image_ids.push((im, id));
+    }
     let desc_syms = descriptor::DescriptorSymbols {
         functions,
         array_calls: syms.array_calls.clone(),
         import_host_code,
         tail_adapters,
+        images: image_ids,
     };
     let source_files = input.source_map.map_or(&[][..], |m| &m.files[..]);
     let desc = descriptor::build_descriptor(info, &desc_syms, input.policy, source_files);

@@ -154,8 +154,8 @@ impl FuncEnv<'_> {
         (builder.ins().iadd(base, index), len)
     }
 
-    /// Calls the C library's `symbol` (`memmove` or `memset`: pointer, pointer-or-int, size).
-    fn call_libc(&mut self, builder: &mut FunctionBuilder, symbol: &str, args: [Value; 3]) {
+    /// Calls the runtime's `symbol` (its `memmove` or `memset`: pointer, pointer-or-int, size).
+    fn call_mem_op(&mut self, builder: &mut FunctionBuilder, symbol: &str, args: [Value; 3]) {
         let ptr = self.pointer_type;
         let mut sig = ir::Signature::new(self.call_conv);
         for v in args {
@@ -178,7 +178,7 @@ impl FuncEnv<'_> {
         len: Value,
     ) {
         let (dst, len) = self.checked_range(builder, mem, dst, len);
-        self.call_libc(builder, symbols::LIBC_MEMSET, [dst, byte, len]);
+        self.call_mem_op(builder, symbols::RT_MEMSET, [dst, byte, len]);
     }
 
     /// `memory.copy`: inline bounds checks of both ranges (both before any byte is written, as
@@ -194,7 +194,7 @@ impl FuncEnv<'_> {
     ) {
         let (src, _) = self.checked_range(builder, src_mem, src, len);
         let (dst, len) = self.checked_range(builder, dst_mem, dst, len);
-        self.call_libc(builder, symbols::LIBC_MEMMOVE, [dst, src, len]);
+        self.call_mem_op(builder, symbols::RT_MEMMOVE, [dst, src, len]);
     }
 
     /// `memory.init`.

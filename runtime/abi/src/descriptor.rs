@@ -356,9 +356,19 @@ pub mod segment_mode {
     pub const PASSIVE: u8 = 1;
     /// Element segments only.
     pub const DECLARED: u8 = 2;
+    /// Data segments only: a memory image (see [`super::DataDesc`]).
+    pub const IMAGE: u8 = 3;
 }
 
-/// One data segment, or a run of consecutive active segments (`pieces` non-empty).
+/// How a [`segment_mode::IMAGE`] entry's bytes are aligned, in memory (its `offset`) and in the
+/// object file, on a target whose pages may be this large (64 KiB on aarch64, which Linux may
+/// run with 4, 16 or 64 KiB pages; 4 KiB elsewhere).
+pub const fn image_align(aarch64: bool) -> u64 {
+    if aarch64 { 65536 } else { 4096 }
+}
+
+/// One data segment, a run of consecutive active segments (`pieces` non-empty), or a memory
+/// image (`mode` [`segment_mode::IMAGE`]).
 ///
 /// A run holds segments `index .. index + pieces.len`, all active, of the same memory, with
 /// `i32.const` offsets: at instantiation piece `k` writes the next `pieces[k].len` bytes of
@@ -367,6 +377,13 @@ pub mod segment_mode {
 /// tens of thousands of small active segments, and a piece costs 8 bytes where an entry costs 64.
 /// Segment indices without an entry of their own behave as dropped (all active segments are
 /// dropped after instantiation anyway).
+///
+/// An image stands for the active segments `index .. index + count`: the first active segments
+/// of a memory the module defines, all with constant offsets and inside its initial size, so
+/// none can trap. `bytes` is what they leave in memory from `offset` (an `i32.const` or
+/// `i64.const`, a multiple of [`image_align`]) on, the gaps between them zero, aligned to
+/// [`image_align`] in the object file: the runtime may map its whole pages copy-on-write from
+/// the executable instead of copying them. Writing `bytes` at `offset` is the same.
 #[repr(C)]
 #[derive(Debug)]
 pub struct DataDesc {
@@ -376,8 +393,9 @@ pub struct DataDesc {
     pub _pad: [u8; 3],
     /// Index of the (first) segment this entry holds; entries are sorted by it.
     pub index: u32,
-    pub _pad2: u32,
-    /// Offset expression (active segments without pieces).
+    /// How many segments an image stands for; 0 otherwise.
+    pub count: u32,
+    /// Offset expression (active segments without pieces, images).
     pub offset: ConstExprDesc,
     pub bytes: Slice<u8>,
     /// Empty, or the segments of a run (see above).

@@ -5,13 +5,13 @@
 /// The module descriptor (`ModuleDescriptor`), defined by the compiled object.
 pub const MODULE: &str = "wasmaot_module";
 
-/// The C library's `memmove`, which compiled code calls for `memory.copy` once its inline
-/// bounds check has passed.
-pub const LIBC_MEMMOVE: &str = "memmove";
+/// The runtime's `memmove` (C ABI, `memmove`'s signature), which compiled code calls for
+/// `memory.copy` once its inline bounds check has passed.
+pub const RT_MEMMOVE: &str = "wasmaot_rt_memmove";
 
-/// The C library's `memset`, which compiled code calls for `memory.fill` once its inline bounds
-/// check has passed.
-pub const LIBC_MEMSET: &str = "memset";
+/// The runtime's `memset` (C ABI, `memset`'s signature), which compiled code calls for
+/// `memory.fill` once its inline bounds check has passed.
+pub const RT_MEMSET: &str = "wasmaot_rt_memset";
 
 /// Defined function `index` (a function index, imported functions counted).
 pub fn func(index: u32) -> String {

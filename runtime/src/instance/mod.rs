@@ -25,6 +25,7 @@ mod data;
 mod error;
 mod func_refs;
 mod globals;
+mod image;
 mod imports;
 mod prefix;
 mod segments;

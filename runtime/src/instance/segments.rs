@@ -1,7 +1,7 @@
 //! Instantiation steps for element and data segments: evaluating every element segment's items,
 //! keeping the passive data segments (the bookkeeping `memory.init` and `data.drop` use), then
 //! applying the active segments in order, each dropped after use; `populate` pre-faults the
-//! pages a run of data segments writes.
+//! pages a run of data segments writes, and memory images are mapped (`image`).
 //!
 //! Must never reorder segments (a segment out of bounds traps after the ones before it were
 //! applied, as the 2.0 spec requires), and never keep an active segment after it was applied.
@@ -33,10 +33,10 @@ pub(super) fn keep_passive_data(d: &mut InstanceData) {
     let datas = d.view.data();
     let keep = datas
         .iter()
-        .rfind(|s| s.mode != segment_mode::ACTIVE)
+        .rfind(|s| s.mode == segment_mode::PASSIVE)
         .map_or(0, |s| s.index as usize + 1);
     d.data = vec![&[][..]; keep];
-    for s in datas.iter().filter(|s| s.mode != segment_mode::ACTIVE) {
+    for s in datas.iter().filter(|s| s.mode == segment_mode::PASSIVE) {
         d.data[s.index as usize] = data_bytes(s);
     }
 }
@@ -64,7 +64,11 @@ pub(super) fn apply_active_elems(d: &mut InstanceData) -> Result<(), Instantiati
 /// Active data segments, in order (after every element segment).
 pub(super) fn apply_active_data(d: &mut InstanceData) -> Result<(), InstantiationError> {
     for s in d.view.data() {
-        if s.mode == segment_mode::ACTIVE {
+        if s.mode == segment_mode::IMAGE {
+            let memory64 = d.memory(s.memory).is_some_and(|m| m.is_64());
+            let dst = segment_offset(d.eval(&s.offset)?, memory64);
+            super::image::write(d, s.memory, dst, data_bytes(s)).map_err(Trap::new)?;
+        } else if s.mode == segment_mode::ACTIVE {
             let (bytes, pieces) = (data_bytes(s), data_pieces(s));
             if pieces.is_empty() {
                 let memory64 = d.memory(s.memory).is_some_and(|m| m.is_64());

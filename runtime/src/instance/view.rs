@@ -239,15 +239,25 @@ fn check_counts(m: &ModuleDescriptor) -> Result<(), InstantiationError> {
 }
 
 /// Checks the data entries: sorted by segment index, each within `num_data` and not overlapping
-/// the next, a run's pieces covering its bytes exactly.
+/// the next, a run's pieces covering its bytes exactly, an image standing for one or more
+/// segments.
 fn check_data(datas: &'static [DataDesc], num_data: u32) -> Result<(), InstantiationError> {
     let mut next = 0u64;
     for s in datas {
         let pieces = data_pieces(s);
-        let end = s.index as u64 + (pieces.len() as u64).max(1);
+        let image = s.mode == segment_mode::IMAGE;
+        let count = if image {
+            s.count as u64
+        } else {
+            pieces.len() as u64
+        };
+        let end = s.index as u64 + count.max(1);
         let covered: u64 = pieces.iter().map(|p| p.len as u64).sum();
         if (s.index as u64) < next
             || end > num_data as u64
+            || s.mode > segment_mode::IMAGE
+            || s.mode == segment_mode::DECLARED
+            || (image && (count == 0 || !pieces.is_empty()))
             || (!pieces.is_empty() && (s.mode != segment_mode::ACTIVE || covered != s.bytes.len))
         {
             return Err(malformed(format!("data entry for segment {}", s.index)));

@@ -97,8 +97,13 @@ pub fn keep_runtime_symbols() -> usize {
         wasmaot_rt_exn_release as *const u8,
     ];
     assert_eq!(syms.len(), wasmaot_abi::builtins::ALL.len());
+    let mem_ops = [
+        wasmaot_runtime::mem_ops::wasmaot_rt_memmove as *const u8,
+        wasmaot_runtime::mem_ops::wasmaot_rt_memset as *const u8,
+    ];
     std::hint::black_box(syms)
         .iter()
+        .chain(std::hint::black_box(mem_ops).iter())
         .filter(|p| !p.is_null())
         .count()
 }

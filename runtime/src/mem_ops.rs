@@ -12,6 +12,39 @@ use core::ffi::{c_int, c_void};
 /// 16 bytes, moved as one unaligned vector.
 type Chunk = u128;
 
+/// The size classes both functions share: `$one` for a single byte, `$ends!(type, offsets...)`
+/// for the accesses of each class up to 128 bytes (the ends of the range, overlapping in the
+/// middle), `$large` above.
+macro_rules! by_size {
+    ($n:expr, $ends:ident, $one:expr, $large:expr) => {{
+        const C: usize = size_of::<Chunk>();
+        let n = $n;
+        match n {
+            0 => {}
+            1 => $one,
+            2..=3 => $ends!(u16, 0, n - 2),
+            4..=7 => $ends!(u32, 0, n - 4),
+            8..=16 => $ends!(u64, 0, n - 8),
+            17..=32 => $ends!(Chunk, 0, n - C),
+            33..=64 => $ends!(Chunk, 0, C, n - 2 * C, n - C),
+            65..=128 => $ends!(
+                Chunk,
+                0,
+                C,
+                2 * C,
+                3 * C,
+                n - 4 * C,
+                n - 3 * C,
+                n - 2 * C,
+                n - C
+            ),
+            _ => {
+                $large;
+            }
+        }
+    }};
+}
+
 /// `memmove(dst, src, n)` for `memory.copy`.
 ///
 /// # Safety
@@ -32,30 +65,12 @@ pub unsafe extern "C" fn wasmaot_rt_memmove(dst: *mut u8, src: *const u8, n: usi
                 let _ = i;
             }};
         }
-        const C: usize = size_of::<Chunk>();
-        match n {
-            0 => {}
-            1 => *dst = *src,
-            2..=3 => ends!(u16, 0, n - 2),
-            4..=7 => ends!(u32, 0, n - 4),
-            8..=16 => ends!(u64, 0, n - 8),
-            17..=32 => ends!(Chunk, 0, n - C),
-            33..=64 => ends!(Chunk, 0, C, n - 2 * C, n - C),
-            65..=128 => ends!(
-                Chunk,
-                0,
-                C,
-                2 * C,
-                3 * C,
-                n - 4 * C,
-                n - 3 * C,
-                n - 2 * C,
-                n - C
-            ),
-            _ => {
-                libc::memmove(dst.cast(), src.cast(), n);
-            }
-        }
+        by_size!(
+            n,
+            ends,
+            *dst = *src,
+            libc::memmove(dst.cast(), src.cast(), n)
+        );
     }
     dst
 }
@@ -75,30 +90,12 @@ pub unsafe extern "C" fn wasmaot_rt_memset(dst: *mut u8, byte: c_int, n: usize) 
                 $((dst.add($off) as *mut $t).write_unaligned(v);)*
             }};
         }
-        const C: usize = size_of::<Chunk>();
-        match n {
-            0 => {}
-            1 => *dst = b,
-            2..=3 => ends!(u16, 0, n - 2),
-            4..=7 => ends!(u32, 0, n - 4),
-            8..=16 => ends!(u64, 0, n - 8),
-            17..=32 => ends!(Chunk, 0, n - C),
-            33..=64 => ends!(Chunk, 0, C, n - 2 * C, n - C),
-            65..=128 => ends!(
-                Chunk,
-                0,
-                C,
-                2 * C,
-                3 * C,
-                n - 4 * C,
-                n - 3 * C,
-                n - 2 * C,
-                n - C
-            ),
-            _ => {
-                libc::memset(dst.cast::<c_void>(), byte, n);
-            }
-        }
+        by_size!(
+            n,
+            ends,
+            *dst = b,
+            libc::memset(dst.cast::<c_void>(), byte, n)
+        );
     }
     dst
 }

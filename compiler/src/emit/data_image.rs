@@ -105,22 +105,9 @@ pub fn plan_images(info: &ModuleInfo<'_>, aarch64: bool) -> Vec<DataImage> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::descriptor::tests::seg;
     use super::*;
     use crate::module::MemoryInfo;
-    use wasmaot_abi::descriptor::ConstExprDesc;
-
-    fn seg(mode: u8, memory: u32, kind: u32, offset: u64, bytes: &[u8]) -> DataSegment<'_> {
-        DataSegment {
-            mode,
-            memory,
-            offset: ConstExprDesc {
-                kind,
-                index: 0,
-                bits: [offset, 0],
-            },
-            bytes,
-        }
-    }
 
     fn memory(min_pages: u64, imported: bool) -> MemoryInfo {
         MemoryInfo {

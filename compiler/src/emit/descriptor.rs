@@ -568,17 +568,25 @@ fn write_const(d: &mut DataBuilder, at: u64, c: &ConstExprDesc) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn seg(mode: u8, memory: u32, kind: u32, offset: u32, bytes: &[u8]) -> DataSegment<'_> {
+    /// A data segment whose offset is constant expression `kind` with value `offset` (the
+    /// data-image tests use it too).
+    pub(in crate::emit) fn seg(
+        mode: u8,
+        memory: u32,
+        kind: u32,
+        offset: u64,
+        bytes: &[u8],
+    ) -> DataSegment<'_> {
         DataSegment {
             mode,
             memory,
             offset: ConstExprDesc {
                 kind,
                 index: 0,
-                bits: [offset as u64, 0],
+                bits: [offset, 0],
             },
             bytes,
         }

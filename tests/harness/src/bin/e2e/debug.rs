@@ -318,8 +318,24 @@ fn perf_unavailable() -> Option<String> {
         ));
     }
     match run(&Invocation::new("perf").arg("--version")) {
+        Ok(o) if o.status() == 0 => {}
+        _ => return Some("perf is not installed (Debian's linux-perf)".to_string()),
+    }
+    // The kernel or a container can still refuse perf events: try a recording of `true`.
+    let data = std::env::temp_dir().join(format!("wasmaot-perf-probe-{}.data", std::process::id()));
+    let probe = run(&Invocation::new("perf")
+        .args(["record", "-q", "-g", "-o"])
+        .arg(&data)
+        .args(["--", "true"]));
+    let _ = std::fs::remove_file(&data);
+    match probe {
         Ok(o) if o.status() == 0 => None,
-        _ => Some("perf is not installed (Debian's linux-perf)".to_string()),
+        Ok(o) => Some(format!(
+            "perf cannot record here ({}): {}",
+            o.describe_end(),
+            o.stderr_text().lines().next().unwrap_or_default()
+        )),
+        Err(e) => Some(format!("perf cannot record here: {e}")),
     }
 }
 

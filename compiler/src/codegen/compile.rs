@@ -331,17 +331,7 @@ fn function_debug(
             .filter(|r| r.0 <= offset)
             .map(|r| (offset, r.2))
     };
-    let mut sites: Vec<(u32, u32)> = buffer
-        .traps()
-        .iter()
-        .map(|t| t.offset)
-        .chain(
-            buffer
-                .call_sites()
-                .filter_map(|c| c.ret_addr.checked_sub(1)),
-        )
-        .filter_map(origin)
-        .collect();
+    let mut sites: Vec<(u32, u32)> = inline::site_keys(buffer).filter_map(origin).collect();
     sites.sort_unstable();
     sites.dedup_by_key(|s| s.0);
     FunctionDebug { ranges, sites }

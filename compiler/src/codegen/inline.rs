@@ -119,17 +119,23 @@ pub fn inline_sites(
         let callee = ir::UserExternalNameRef::from_u32(rel & !INLINED_MARK);
         Some(names[callee].index)
     };
-    let keys = buffer.traps().iter().map(|t| t.offset).chain(
-        buffer
-            .call_sites()
-            .filter_map(|c| c.ret_addr.checked_sub(1)),
-    );
-    let mut sites: Vec<InlineSite> = keys
+    let mut sites: Vec<InlineSite> = site_keys(buffer)
         .filter_map(|key| origin(key).map(|func| InlineSite { key, func }))
         .collect();
     sites.sort_unstable_by_key(|s| s.key);
     sites.dedup_by_key(|s| s.key);
     sites
+}
+
+/// The PCs a frame walk looks up in compiled code: each trap site's offset and each call's
+/// return offset minus one (unsorted; a PC may repeat). Inline sites and source lines are
+/// keyed by them.
+pub fn site_keys(buffer: &MachBufferFinalized<Final>) -> impl Iterator<Item = u32> + '_ {
+    buffer.traps().iter().map(|t| t.offset).chain(
+        buffer
+            .call_sites()
+            .filter_map(|c| c.ret_addr.checked_sub(1)),
+    )
 }
 
 /// The inlinable functions of a module, by defined-function index.

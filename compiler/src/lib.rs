@@ -93,6 +93,7 @@ pub fn compile_module_with(
                 dynamic_imports: opts.library,
                 features,
                 keep_dwarf: !opts.strip,
+                pin_global: !opts.library && !opts.is_static_library(),
             },
         )?;
         apply_import_symbols(&mut info, &opts.import_symbols)?;
@@ -101,7 +102,13 @@ pub fn compile_module_with(
             .parse()
             .map_err(|e| CompileError::Options(format!("bad target `{}`: {e}", opts.target)))?;
         let pic = opts.library || opts.is_static_library();
-        let isa = codegen::isa::build_isa(&triple, opts.opt_level, pic, opts.cpu)?;
+        let isa = codegen::isa::build_isa(
+            &triple,
+            opts.opt_level,
+            pic,
+            opts.cpu,
+            info.pinned_global.is_some(),
+        )?;
         let functions = codegen::compile::compile_module(&info, &*isa, opts.func_cache.as_deref())?;
         let source_map = info.dwarf.as_ref().map(|d| {
             let code_len = info.bodies.last().map_or(0, |b| {
@@ -109,11 +116,12 @@ pub fn compile_module_with(
             });
             debuginfo::source_map::SourceMap::read(d, code_len)
         });
+        let pinned = codegen::PinnedSlot::of(&info);
         let tail_adapters = codegen::tail_adapters::compile_tail_adapters(&info, &*isa)?;
         let array_calls = info
             .types
             .iter()
-            .map(|sig| codegen::trampolines::compile_array_call(sig, &*isa))
+            .map(|sig| codegen::trampolines::compile_array_call(sig, &*isa, pinned))
             .collect::<Result<Vec<_>>>()?;
         let host_trampolines = (0..info.num_imported_funcs)
             .filter_map(|i| {

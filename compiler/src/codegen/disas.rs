@@ -47,13 +47,21 @@ pub fn disassemble(wasm: &[u8], opts: &DisasOptions) -> Result<String> {
             dynamic_imports: true,
             features: opts.features,
             keep_dwarf: false,
+            // As an executable is compiled (the pinned global included).
+            pin_global: true,
         },
     )?;
     let triple: Triple = opts
         .target
         .parse()
         .map_err(|e| CompileError::Options(format!("bad target `{}`: {e}", opts.target)))?;
-    let isa = build_isa(&triple, opts.opt_level, false, opts.cpu)?;
+    let isa = build_isa(
+        &triple,
+        opts.opt_level,
+        false,
+        opts.cpu,
+        info.pinned_global.is_some(),
+    )?;
     let mut translator = FuncTranslator::new();
     let mut out = String::new();
     for def in 0..info.num_defined_funcs() {

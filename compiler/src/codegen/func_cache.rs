@@ -331,6 +331,7 @@ mod tests {
                 crate::OptLevel::O2,
                 false,
                 crate::Cpu::Baseline,
+                false,
             )
             .unwrap();
             let dir = tempfile::tempdir().unwrap();

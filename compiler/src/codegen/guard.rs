@@ -179,6 +179,7 @@ mod tests {
             crate::codegen::OptLevel::O2,
             false,
             crate::codegen::Cpu::Baseline,
+            false,
         )
         .unwrap();
         let mut ctx = cranelift_frontend::FunctionBuilderContext::new();

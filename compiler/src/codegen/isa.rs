@@ -56,7 +56,15 @@ fn set(b: &mut dyn Configurable, name: &str, value: &str) -> Result<()> {
 
 /// Builds the ISA for `target` (`x86_64-unknown-linux-gnu` or `aarch64-unknown-linux-gnu`).
 /// `pic` selects position-independent code (for shared objects; executables are static).
-pub fn build_isa(target: &Triple, opt: OptLevel, pic: bool, cpu: Cpu) -> Result<OwnedTargetIsa> {
+/// `pinned_reg` reserves the pinned register (x86_64 r15, aarch64 x21) for the module's pinned
+/// global (`env/globals.rs`).
+pub fn build_isa(
+    target: &Triple,
+    opt: OptLevel,
+    pic: bool,
+    cpu: Cpu,
+    pinned_reg: bool,
+) -> Result<OwnedTargetIsa> {
     let options = |e: String| CompileError::Options(e);
     let mut flags = settings::builder();
     // `-O0` → no optimisation (fast compiles); `-O1`/`-O2` → Cranelift's "speed" pipeline
@@ -86,6 +94,11 @@ pub fn build_isa(target: &Triple, opt: OptLevel, pic: bool, cpu: Cpu) -> Result<
     )?;
     // Executables are static and non-PIE; shared objects (the spec harness) need PIC.
     set(&mut flags, "is_pic", if pic { "true" } else { "false" })?;
+    set(
+        &mut flags,
+        "enable_pinned_reg",
+        if pinned_reg { "true" } else { "false" },
+    )?;
 
     let mut isa_builder = isa::lookup(target.clone())
         .map_err(|e| options(format!("unsupported target `{target}`: {e}")))?;

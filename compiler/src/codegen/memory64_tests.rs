@@ -31,7 +31,14 @@ fn compile_all(text: &str) -> Vec<Vec<CompiledFunction>> {
     let mut out = Vec::new();
     for t in ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"] {
         for opt in [OptLevel::O0, OptLevel::O2] {
-            let isa = build_isa(&Triple::from_str(t).unwrap(), opt, false, Cpu::Baseline).unwrap();
+            let isa = build_isa(
+                &Triple::from_str(t).unwrap(),
+                opt,
+                false,
+                Cpu::Baseline,
+                false,
+            )
+            .unwrap();
             assert!(isa.flags().enable_verifier());
             out.push(compile_module(&info, isa.as_ref(), None).unwrap());
         }

@@ -14,7 +14,7 @@ pub mod trampolines;
 
 pub use compile::{CompiledFunction, FuncReloc, RelocTarget, compile_module};
 pub use isa::{Cpu, OptLevel, build_isa};
-pub use trampolines::{compile_array_call, compile_main_shim};
+pub use trampolines::{PinnedSlot, compile_array_call, compile_main_shim};
 
 #[cfg(test)]
 mod memory64_tests;

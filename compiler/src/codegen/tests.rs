@@ -17,7 +17,14 @@ fn isas() -> Vec<OwnedTargetIsa> {
     let mut out = Vec::new();
     for t in TARGETS {
         for opt in [OptLevel::O0, OptLevel::O2] {
-            let isa = build_isa(&Triple::from_str(t).unwrap(), opt, false, Cpu::Baseline).unwrap();
+            let isa = build_isa(
+                &Triple::from_str(t).unwrap(),
+                opt,
+                false,
+                Cpu::Baseline,
+                false,
+            )
+            .unwrap();
             assert!(isa.flags().enable_verifier());
             out.push(isa);
         }
@@ -532,7 +539,7 @@ fn trampolines_compile() {
     ];
     for isa in isas() {
         for sig in &sigs {
-            let f = compile_array_call(sig, isa.as_ref()).unwrap();
+            let f = compile_array_call(sig, isa.as_ref(), None).unwrap();
             assert!(f.relocs.is_empty() && f.traps.is_empty());
         }
         let main = compile_main_shim(isa.as_ref());

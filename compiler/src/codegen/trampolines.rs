@@ -16,12 +16,38 @@ use crate::env::{NS_SYMBOL, SymbolTable, wasm_signature};
 use crate::error::Result;
 use crate::module::Signature;
 
+/// Where the module's pinned global lives between calls into it (`env/globals.rs`).
+#[derive(Clone, Copy, Debug)]
+pub struct PinnedSlot {
+    /// The vmctx offset of its slot.
+    pub offset: i32,
+    /// `I32` or `I64`.
+    pub ty: ir::Type,
+}
+
+impl PinnedSlot {
+    /// The pinned global of `info`, if it has one.
+    pub fn of(info: &crate::module::ModuleInfo<'_>) -> Option<PinnedSlot> {
+        let index = info.pinned_global?;
+        let offsets = wasmaot_abi::vmctx::VmOffsets::new(info.counts());
+        Some(PinnedSlot {
+            offset: offsets.defined_global(index) as i32,
+            ty: crate::env::clif_type(info.globals[index as usize].ty),
+        })
+    }
+}
+
 /// The array-call trampoline of a module type:
 /// `extern "C" fn(code: *const u8, vmctx: *mut u8, values: *mut u8)`. Loads the params from the
 /// 16-byte slots at `values` (slot i at `16 * i`, little-endian at the slot's start), calls
 /// `code(vmctx, params...)` with the wasm signature, and stores the results into slots 0..n.
-/// A `v128` fills its whole slot.
-pub fn compile_array_call(sig: &Signature, isa: &dyn TargetIsa) -> Result<CompiledFunction> {
+/// A `v128` fills its whole slot. With a pinned global, the call runs with the global's slot
+/// loaded into the pinned register, stores the register back after, and restores the caller's.
+pub fn compile_array_call(
+    sig: &Signature,
+    isa: &dyn TargetIsa,
+    pinned: Option<PinnedSlot>,
+) -> Result<CompiledFunction> {
     let ptr = isa.pointer_type();
     let mut native = ir::Signature::new(isa.default_call_conv());
     native
@@ -53,8 +79,31 @@ pub fn compile_array_call(sig: &Signature, isa: &dyn TargetIsa) -> Result<Compil
         ));
     }
     let sig_ref = b.import_signature(wasm_sig);
+    // The host's register (callee-saved in its ABI), kept in an ordinary value across the call.
+    let host_reg = pinned.map(|slot| {
+        let saved = b.ins().get_pinned_reg(types::I64);
+        let value = b
+            .ins()
+            .load(slot.ty, MemFlagsData::trusted(), vmctx, slot.offset);
+        let value = match slot.ty {
+            types::I64 => value,
+            _ => b.ins().uextend(types::I64, value),
+        };
+        b.ins().set_pinned_reg(value);
+        saved
+    });
     let call = b.ins().call_indirect(sig_ref, code, &args);
     let results = b.inst_results(call).to_vec();
+    if let (Some(slot), Some(saved)) = (pinned, host_reg) {
+        let value = b.ins().get_pinned_reg(types::I64);
+        let value = match slot.ty {
+            types::I64 => value,
+            _ => b.ins().ireduce(slot.ty, value),
+        };
+        b.ins()
+            .store(MemFlagsData::trusted(), value, vmctx, slot.offset);
+        b.ins().set_pinned_reg(saved);
+    }
     for (i, r) in results.into_iter().enumerate() {
         b.ins()
             .store(flags, r, values, (VAL_RAW_SIZE as usize * i) as i32);

@@ -2,10 +2,21 @@
 //! reached through a pointer (set at instantiation) to the owner's slot. Values are
 //! little-endian at offset 0 of the slot; a `v128` fills it.
 //!
+//! **The pinned global** ([`ModuleInfo::pinned_global`](crate::module::ModuleInfo), only in
+//! executables): while the module's code runs, its value is in the pinned register (x86_64 r15,
+//! aarch64 x21, both callee-saved in the C ABI, and never allocated by Cranelift when pinning is
+//! on), zero-extended to 64 bits; the slot is stale. The array-call trampoline loads the slot
+//! into the register on entry and stores it back on return (restoring the host's register);
+//! around every call out to the runtime or a host function the register is stored to the slot
+//! and reloaded after, so a host that re-enters the module, or reads the slot, sees the current
+//! value. Calls between the module's own functions (direct, indirect, tail) pass it along in
+//! the register: an executable has one instance, so every function reference is its own.
+//!
 //! Must never claim a `v128` access is 16-byte aligned: an imported global's slot may be a
-//! host's value, aligned only as the host allocated it.
+//! host's value, aligned only as the host allocated it. Must never call out of compiled code
+//! without [`FuncEnv::pinned_to_slot`] before and [`FuncEnv::pinned_from_slot`] after.
 
-use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value, types};
 use cranelift_frontend::FunctionBuilder;
 use wasmaot_abi::types::ValType;
 
@@ -55,12 +66,27 @@ impl FuncEnv<'_> {
     /// `global.get`.
     pub fn global_get(&mut self, builder: &mut FunctionBuilder, index: u32) -> Value {
         let ty = clif_type(self.info.globals[index as usize].ty);
+        if self.info.pinned_global == Some(index) {
+            let v = builder.ins().get_pinned_reg(types::I64);
+            return match ty {
+                types::I64 => v,
+                _ => builder.ins().ireduce(ty, v),
+            };
+        }
         let (base, offset, flags) = self.global_slot(builder, index);
         builder.ins().load(ty, flags, base, offset)
     }
 
     /// `global.set`.
     pub fn global_set(&mut self, builder: &mut FunctionBuilder, index: u32, value: Value) {
+        if self.info.pinned_global == Some(index) {
+            let wide = match builder.func.dfg.value_type(value) {
+                types::I64 => value,
+                _ => builder.ins().uextend(types::I64, value),
+            };
+            builder.ins().set_pinned_reg(wide);
+            return;
+        }
         let (base, offset, flags) = self.global_slot(builder, index);
         builder.ins().store(flags, value, base, offset);
     }

@@ -1,5 +1,5 @@
-//! Call-graph facts, from one scan of every body: which functions may throw, and which are
-//! compiled with the tail calling convention.
+//! Call-graph facts, from one scan of every body: which functions may throw, which are
+//! compiled with the tail calling convention, and which global is worth the pinned register.
 //!
 //! **Tail calls.** Cranelift's `return_call` needs the caller and callee in its `tail`
 //! calling convention, while function references, exports and the runtime call the C one.
@@ -17,6 +17,13 @@
 //! its body contains `throw`/`throw_ref`, an indirect call, or a call to an import or to a
 //! function that may throw (a fixed point over the call graph). WASI functions never throw.
 //!
+//! **The pinned global.** Go keeps its stack pointer in global 0, C, C++ and Rust their
+//! `__stack_pointer`; nearly every function reads and writes it. The candidate for the pinned
+//! register is the defined, mutable, unexported i32 or i64 global with the most `global.get`
+//! and `global.set` operators, if it has at least [`MIN_PINNED_USES`]. Unexported, because the
+//! host reads an exported global's slot at any time; defined, because an imported one is
+//! another instance's slot.
+//!
 //! Must never answer "cannot throw" for a function that can: a missed check lets a function
 //! run on after its callee threw. Over-approximating only costs a load and a branch. Must
 //! never leave a `return_call` whose caller or direct callee is not in the tail convention.
@@ -26,6 +33,9 @@ use wasmparser::Operator;
 
 use super::ModuleInfo;
 use crate::error::Result;
+
+/// Fewer static uses than this and a global is not worth taking a register from every function.
+pub const MIN_PINNED_USES: u32 = 8;
 
 /// What one body does that matters here.
 #[derive(Default)]
@@ -38,12 +48,16 @@ struct BodyFacts {
     tail_calls: bool,
     /// Defined functions it `return_call`s directly.
     tail_callees: Vec<u32>,
+    /// The global index of every `global.get` and `global.set`, in order.
+    globals: Vec<u32>,
 }
 
 /// What the scan found: see [`ModuleInfo::may_throw`] and [`ModuleInfo::tail_cc`].
 pub struct CallGraph {
     pub may_throw: Vec<bool>,
     pub tail_cc: Vec<bool>,
+    /// The candidate for the pinned register (see the module doc).
+    pub pinned_global: Option<u32>,
 }
 
 /// Scans every body and computes both answers.
@@ -68,7 +82,31 @@ pub fn analyze(info: &ModuleInfo<'_>) -> Result<CallGraph> {
     Ok(CallGraph {
         may_throw: may_throw(info, &facts, import_throws),
         tail_cc,
+        pinned_global: pinned_global(info, &facts),
     })
+}
+
+/// The most used defined, mutable, unexported i32/i64 global, if used often enough.
+fn pinned_global(info: &ModuleInfo<'_>, facts: &[BodyFacts]) -> Option<u32> {
+    use wasmaot_abi::descriptor::extern_kind;
+    use wasmaot_abi::types::ValType;
+    let mut uses = vec![0u32; info.globals.len()];
+    for g in facts.iter().flat_map(|f| &f.globals) {
+        uses[*g as usize] += 1;
+    }
+    let exported = |i: u32| {
+        info.exports
+            .iter()
+            .any(|e| e.kind == extern_kind::GLOBAL && e.index == i)
+    };
+    (info.num_imported_globals..info.globals.len() as u32)
+        .filter(|&i| {
+            let g = &info.globals[i as usize];
+            g.mutable && matches!(g.ty, ValType::I32 | ValType::I64) && !exported(i)
+        })
+        .filter(|&i| uses[i as usize] >= MIN_PINNED_USES)
+        // The most used; the lowest index among equals.
+        .max_by_key(|&i| (uses[i as usize], std::cmp::Reverse(i)))
 }
 
 /// `may_throw` by function index, or empty if no exception can reach this module.
@@ -179,6 +217,9 @@ fn body_facts(
                     facts.tail_callees.push(function_index);
                 }
             }
+            Operator::GlobalGet { global_index } | Operator::GlobalSet { global_index } => {
+                facts.globals.push(global_index)
+            }
             _ => {}
         }
     }
@@ -219,6 +260,60 @@ mod tests {
         };
         let info = parse(Box::leak(wasm.into_boxed_slice()), opts).unwrap();
         assert_eq!(info.tail_cc, vec![true, true, false, true]);
+    }
+
+    fn pinned(text: &str, pin_global: bool) -> Option<u32> {
+        let wasm = wat::parse_str(text).unwrap();
+        let opts = ParseOptions {
+            features: FeatureSet::Wasm3,
+            dynamic_imports: true,
+            pin_global,
+            keep_dwarf: false,
+        };
+        parse(Box::leak(wasm.into_boxed_slice()), opts)
+            .unwrap()
+            .pinned_global
+    }
+
+    /// A module whose function `f` uses each global `uses[i]` times (gets and sets).
+    fn uses(globals: &str, uses: &[u32], export: &str) -> String {
+        let mut body = String::new();
+        for (i, &n) in uses.iter().enumerate() {
+            for k in 0..n {
+                match k % 2 {
+                    0 => body += &format!("(drop (global.get {i})) "),
+                    _ => body += &format!("(global.set {i} (global.get {i})) "),
+                }
+            }
+        }
+        format!("(module {globals} {export} (func $f {body}))")
+    }
+
+    #[test]
+    fn the_most_used_mutable_unexported_global_is_pinned() {
+        let g = "(global (mut i32) (i32.const 0)) (global (mut i64) (i64.const 0))";
+        assert_eq!(pinned(&uses(g, &[10, 30], ""), true), Some(1));
+        assert_eq!(pinned(&uses(g, &[30, 10], ""), true), Some(0));
+        // Ties go to the lower index.
+        assert_eq!(pinned(&uses(g, &[12, 12], ""), true), Some(0));
+        // Only in a single-instance executable.
+        assert_eq!(pinned(&uses(g, &[30, 10], ""), false), None);
+        // Too few uses.
+        assert_eq!(pinned(&uses(g, &[5, 2], ""), true), None);
+        // Exported: the host may read its slot.
+        let exp = r#"(export "sp" (global 0))"#;
+        assert_eq!(pinned(&uses(g, &[30, 10], exp), true), Some(1));
+    }
+
+    #[test]
+    fn immutable_imported_and_float_globals_are_never_pinned() {
+        let g = r#"(import "env" "g" (global (mut i32)))
+                   (global i32 (i32.const 0)) (global (mut f64) (f64.const 0))"#;
+        let text = uses(g, &[20, 20, 0], "")
+            .replace("(global.set 1 (global.get 1))", "(drop (global.get 1))");
+        assert_eq!(pinned(&text, true), None);
+        let f = "(global (mut f64) (f64.const 0))";
+        assert_eq!(pinned(&uses(f, &[20], ""), true), None);
     }
 
     #[test]

@@ -169,6 +169,10 @@ pub struct ModuleInfo<'a> {
     /// Which functions are compiled with the tail calling convention (see [`call_graph`]), by
     /// function index (imported ones are always false).
     pub tail_cc: Vec<bool>,
+    /// The global kept in the pinned register (x86_64 r15, aarch64 x21) instead of its vmctx
+    /// slot while the module's code runs: see `module/call_graph.rs` for the choice and
+    /// `env/globals.rs` for the convention. `None` keeps every global in memory.
+    pub pinned_global: Option<u32>,
     /// The module's DWARF, when it has a line table and the caller asked to keep it
     /// ([`ParseOptions::keep_dwarf`]).
     pub dwarf: Option<DwarfSections<'a>>,

@@ -31,6 +31,10 @@ pub struct ParseOptions {
     /// Keep the module's DWARF custom sections (`.debug_*`) in [`ModuleInfo::dwarf`], for
     /// native debug information; off with `--strip` and where nothing is debugged.
     pub keep_dwarf: bool,
+    /// The module runs as the one instance of an executable: its most used stack-pointer-like
+    /// global may live in the pinned register ([`ModuleInfo::pinned_global`]). Off for
+    /// anything an embedder instantiates.
+    pub pin_global: bool,
 }
 
 /// Parses and validates `wasm`.
@@ -220,6 +224,9 @@ fn parse_with<'a>(wasm: &'a [u8], opts: ParseOptions) -> Result<ModuleInfo<'a>> 
     let graph = super::call_graph::analyze(&info)?;
     info.may_throw = graph.may_throw;
     info.tail_cc = graph.tail_cc;
+    if opts.pin_global {
+        info.pinned_global = graph.pinned_global;
+    }
     Ok(info)
 }
 

@@ -92,6 +92,7 @@ fn translate(text: &str, jump_threading: bool) -> ir::Function {
         OptLevel::O2,
         false,
         Cpu::Baseline,
+        false,
     )
     .unwrap();
     let index = info.num_imported_funcs;

@@ -21,11 +21,14 @@ the compiler is what is measured), runs every case with repetitions, and prints 
   (j) the Go compiler (cmd/compile built for wasip1 and natively) compiling a std package
   (k) the second compile: one Go test binary compiled with the function cache warm from
       another's, against its cold compile
+  (l) Go std test suites (strings, sort, regexp, encoding/json, math/big, compress/flate,
+      strconv, bytes) run the way `go test -exec` runs them, under `wasmaot run` and
+      `wasmtime run`, both with warm caches
 (h), (i) and (j) are the real programs (`--only real`); each compares its outputs across engines.
 Their downloads need crates.io once (and the Rust target wasm32-wasip1, added with rustup); without
 the network, a section whose download is missing says so and is skipped.
 
-Usage: bench/bench.py [--quick] [--only a,b,c,d,e,f,g,h,i,j,k] [--reps N] [--compile-reps N]
+Usage: bench/bench.py [--quick] [--only a,b,c,d,e,f,g,h,i,j,k,l] [--reps N] [--compile-reps N]
                       [--simd-clock cpu|wall] [--out FILE]
 Environment: WASMAOT_BENCH (default target/release/wasmaot), GO, WASMTIME, CARGO.
 """
@@ -891,6 +894,58 @@ def section_second_compile(args, out):
     return {"second_compile": med["B after A"] / base, "recompile": med["B again"] / base}
 
 
+# (l) Go std test suites under `go test -exec`-style runs.
+TEST_SUITES = ["strings", "sort", "regexp", "encoding/json", "math/big", "compress/flate",
+               "strconv", "bytes"]
+
+
+def section_test_suites(args, out):
+    goroot = Path(run([GO, "env", "GOROOT"]).stdout.strip())
+    cache = BUILD / "tmp" / "run-cache"
+    out.append("## (l) Go std test suites, as `go test -exec` runs them (wall time, median of "
+               f"{args.reps}, warm caches)\n")
+    out.append("Each package's test binary (`go test -c`, GOOS=wasip1) runs in its source directory "
+               "with Go's own wasip1 exec flags (`--dir / --env PWD --env PATH -W "
+               "max-wasm-stack=8388608`), once untimed to fill the caches (`wasmaot run`'s "
+               "executable cache, wasmtime's compilation cache), then timed. Target: no package "
+               "slower than under wasmtime.\n")
+    out.append("| package | wasmtime run | wasmaot run | aot/wasmtime | verdicts |")
+    out.append("|---|---:|---:|---:|---|")
+    ratios, slower = [], []
+    for pkg in TEST_SUITES:
+        log(f"[test suites] {pkg}")
+        wasm = go_test_c(pkg, BUILD / "suites" / f"{pkg.replace('/', '_')}.wasm", wasm=True)
+        pkgdir = goroot / "src" / pkg
+        flags = ["--dir", "/::/", "--env", f"PWD={pkgdir}", "--env", f"PATH={os.environ.get('PATH', '')}",
+                 "-W", "max-wasm-stack=8388608"]
+        engines = {
+            "wasmtime": [WASMTIME, "run", "-C", "cache=y", *flags, wasm],
+            "wasmaot": [WASMAOT, "run", *flags, wasm],
+        }
+        env = {"WASMAOT_CACHE_DIR": str(cache)}
+        times, verdicts = {}, {}
+        for kind, cmd in engines.items():
+            run(cmd, env=env, cwd=pkgdir, check=False)
+            samples = []
+            for _ in range(args.reps):
+                t0 = time.perf_counter()
+                p = run(cmd, env=env, cwd=pkgdir, check=False)
+                samples.append(time.perf_counter() - t0)
+            times[kind] = statistics.median(samples)
+            verdicts[kind] = "ok" if p.returncode == 0 else f"exit {p.returncode}"
+        r = times["wasmaot"] / times["wasmtime"]
+        ratios.append(r)
+        if r > 1.0:
+            slower.append(pkg)
+        v = verdicts["wasmaot"] if verdicts["wasmaot"] == verdicts["wasmtime"] else \
+            f"wasmtime {verdicts['wasmtime']}, wasmaot {verdicts['wasmaot']}"
+        out.append(f"| {pkg} | {times['wasmtime']:.2f} s | {times['wasmaot']:.2f} s | {fmt_ratio(r)} | {v} |")
+    out.append(f"| **geometric mean** | | | **{fmt_ratio(geomean(ratios))}** | |")
+    out.append(f"\n{len(slower)} of {len(ratios)} packages slower under wasmaot"
+               f"{': ' + ', '.join(slower) if slower else ''}.\n")
+    return {"suites_vs_wasmtime": geomean(ratios), "suites_slower": slower}
+
+
 def section_size(args, out):
     out.append("## (f) Output size (executables as built; Go native binaries include DWARF)\n")
     out.append("| program | native Go | wasm | wasmaot exe | aot/native |")
@@ -912,7 +967,7 @@ def section_size(args, out):
     return {"size_worst": worst}
 
 
-ALL_SECTIONS = "a,b,c,d,e,f,g,h,i,j,k"
+ALL_SECTIONS = "a,b,c,d,e,f,g,h,i,j,k,l"
 SECTION_ALIASES = {"simd": "g", "real": "h,i,j"}
 
 
@@ -953,7 +1008,8 @@ def main():
     for key, fn in [("a", section_std), ("b", section_programs), ("c", section_c),
                     ("d", section_startup), ("e", section_compile), ("f", section_size),
                     ("g", section_simd), ("h", section_sqlite), ("i", section_ripgrep),
-                    ("j", section_gocompile), ("k", section_second_compile)]:
+                    ("j", section_gocompile), ("k", section_second_compile),
+                    ("l", section_test_suites)]:
         if key in sections:
             summary.update(fn(args, out) or {})
     out.append(f"Total bench time: {time.time() - t0:.0f} s.\n")

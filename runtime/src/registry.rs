@@ -40,15 +40,13 @@ pub struct CodeInfo {
 impl CodeInfo {
     /// The trap site exactly at this PC, if any.
     pub fn trap_code(&self) -> Option<TrapCode> {
-        // Offsets first, then one code byte per offset (`encode_trap_sites`); no allocation, so
-        // the signal handler may call this.
-        let n = self.func.traps.len as usize;
+        // `find_trap_site` neither allocates nor panics, so the signal handler may call this.
         // SAFETY: the descriptor's slices are valid for the process lifetime.
-        let offsets = unsafe { slice(self.func.traps.ptr, n as u64) };
-        let i = offsets.binary_search(&self.offset).ok()?;
-        // SAFETY: as above; the n code bytes follow the n offsets.
-        let code = unsafe { self.func.traps.ptr.add(n).cast::<u8>().add(i).read() };
-        TrapCode::from_u8(code)
+        let encoded = unsafe { slice(self.func.traps.ptr, self.func.traps.len) };
+        TrapCode::from_u8(wasmaot_abi::descriptor::find_trap_site(
+            encoded,
+            self.offset,
+        )?)
     }
 
     /// The function inlined at this PC, if the PC is a trap site or call inside inlined code,
@@ -207,9 +205,12 @@ pub(crate) mod tests {
                     ptr: b"f".as_ptr(),
                     len: 1,
                 },
-                traps: Slice {
-                    ptr: Vec::leak(wasmaot_abi::descriptor::encode_trap_sites(traps)).as_ptr(),
-                    len: traps.len() as u64,
+                traps: {
+                    let encoded = Vec::leak(wasmaot_abi::descriptor::encode_trap_sites(traps));
+                    Slice {
+                        ptr: encoded.as_ptr(),
+                        len: encoded.len() as u64,
+                    }
                 },
                 inlined: Slice {
                     ptr: Vec::leak(wasmaot_abi::descriptor::encode_inline_sites(inlined)).as_ptr(),

@@ -146,15 +146,10 @@ pub fn build_descriptor(
             name.as_bytes(),
             1,
         );
-        let trap_bytes: Vec<u8> = encode_trap_sites(traps)
-            .iter()
-            .flat_map(|w| w.to_le_bytes())
-            .collect();
-        d.put_array_slice(
+        d.put_bytes_slice(
             at + offset_of!(FunctionDesc, traps) as u64,
-            &trap_bytes,
-            4,
-            traps.len() as u64,
+            &encode_trap_sites(traps),
+            1,
         );
         let inline_bytes: Vec<u8> = encode_inline_sites(inlined)
             .iter()

@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 /* Version of this API; also the runtime ABI version compiled modules are checked against. */
-#define WASMAOT_ABI_VERSION 9
+#define WASMAOT_ABI_VERSION 10
 
 typedef struct wasmaot_config wasmaot_config;
 typedef struct wasmaot_instance wasmaot_instance;

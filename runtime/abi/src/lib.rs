@@ -23,7 +23,7 @@ pub mod vmctx;
 pub mod wasi;
 
 /// Bumped whenever any layout or symbol in this crate changes incompatibly.
-pub const ABI_VERSION: u32 = 9;
+pub const ABI_VERSION: u32 = 10;
 
 /// The C declarations of the embedding API (`wasmaot.h`): what a host program linking a
 /// static library calls. The runtime defines every function it declares (`runtime/src/embed/`).

@@ -134,9 +134,12 @@ fn function_descs(funcs: &[TestFunc]) -> Slice<FunctionDesc> {
                     ptr: name.as_ptr(),
                     len: name.len() as u64,
                 },
-                traps: Slice {
-                    ptr: Vec::leak(wasmaot_abi::descriptor::encode_trap_sites(traps)).as_ptr(),
-                    len: traps.len() as u64,
+                traps: {
+                    let encoded = Vec::leak(wasmaot_abi::descriptor::encode_trap_sites(traps));
+                    Slice {
+                        ptr: encoded.as_ptr(),
+                        len: encoded.len() as u64,
+                    }
                 },
                 inlined: Slice {
                     ptr: core::ptr::null(),

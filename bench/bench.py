@@ -24,11 +24,13 @@ the compiler is what is measured), runs every case with repetitions, and prints 
   (l) Go std test suites (strings, sort, regexp, encoding/json, math/big, compress/flate,
       strconv, bytes) run the way `go test -exec` runs them, under `wasmaot run` and
       `wasmtime run`, both with warm caches
+  (m) layout sensitivity: strings.Compare (bench/go/layout) built as is and after an unrelated
+      code change, each at both CPU levels, and Go's TestCompareStrings at both CPU levels
 (h), (i) and (j) are the real programs (`--only real`); each compares its outputs across engines.
 Their downloads need crates.io once (and the Rust target wasm32-wasip1, added with rustup); without
 the network, a section whose download is missing says so and is skipped.
 
-Usage: bench/bench.py [--quick] [--only a,b,c,d,e,f,g,h,i,j,k,l] [--reps N] [--compile-reps N]
+Usage: bench/bench.py [--quick] [--only a,b,c,d,e,f,g,h,i,j,k,l,m] [--reps N] [--compile-reps N]
                       [--simd-clock cpu|wall] [--out FILE]
 Environment: WASMAOT_BENCH (default target/release/wasmaot), GO, WASMTIME, CARGO.
 """
@@ -946,6 +948,82 @@ def section_test_suites(args, out):
     return {"suites_vs_wasmtime": geomean(ratios), "suites_slower": slower}
 
 
+# (m) An unrelated function: compiled in, reachable only in principle, moving the code after it.
+LAYOUT_PAD = """package main
+
+import "strings"
+
+var padSink []string
+
+func init() {
+	if len(padSink) > 1 {
+		padSink = append(padSink, padding(len(padSink)))
+	}
+}
+
+func padding(k int) string {
+	s := strings.Repeat("pad", k) + strings.ToUpper(strings.TrimSpace(" unrelated "))
+	return strings.Map(func(r rune) rune { return r + 1 }, s)
+}
+"""
+
+
+def section_layout(args, out):
+    runs = max(5, 2 * args.reps + 1)
+    out.append(f"## (m) Layout sensitivity (median of {runs} runs each)\n")
+    out.append("`strings.Compare` on 100 KB strings (bench/go/layout: one byte loop) built as is and "
+               "with an unrelated function added (every function after it moves), each compiled "
+               "for the baseline CPU and for `--cpu x86-64-v3` (different code, so the loop lands "
+               "elsewhere); and Go's own `TestCompareStrings` (strings package) at both CPU levels. "
+               "Target: every placement within ±10 % of the others.\n")
+    src = BENCH / "go" / "layout"
+    padded = BUILD / "layout-pad"
+    padded.mkdir(parents=True, exist_ok=True)
+    (padded / "main.go").write_text((src / "main.go").read_text())
+    (padded / "pad.go").write_text(LAYOUT_PAD)
+    d = BUILD / "layout"
+    variants = {}
+    for tag, s in [("as is", src), ("unrelated change", padded)]:
+        wasm = go_build(s, d / f"{tag.replace(' ', '-')}.wasm", wasm=True)
+        for cpu in ("baseline", "x86-64-v3"):
+            exe = d / f"{tag.replace(' ', '-')}.{cpu}.aot"
+            run([WASMAOT, wasm, "-o", exe, "--cpu", cpu])
+            variants[f"{tag}, {cpu}"] = exe
+    wt_wasm = d / "as-is.wasm"
+    out.append("| build | wasmaot | vs fastest |")
+    out.append("|---|---:|---:|")
+    meds = {}
+    for name, exe in variants.items():
+        meds[name] = statistics.median(float(run([exe]).stdout.strip()) / 1000 for _ in range(runs))
+    wt = statistics.median(float(run([*WASMTIME_RUN, cwasm(wt_wasm)]).stdout.strip()) / 1000
+                           for _ in range(runs))
+    best = min(meds.values())
+    for name, m in meds.items():
+        out.append(f"| strings.Compare, {name} | {m:.1f} ms | {fmt_ratio(m / best)} |")
+    out.append(f"| (wasmtime, as is) | {wt:.1f} ms | |")
+    spread = max(meds.values()) / best
+    # TestCompareStrings at both CPU levels.
+    goroot = Path(run([GO, "env", "GOROOT"]).stdout.strip())
+    test_wasm = go_test_c("strings", BUILD / "suites" / "strings.wasm", wasm=True)
+    pkgdir = goroot / "src" / "strings"
+    tmeds = {}
+    for cpu in ("baseline", "x86-64-v3"):
+        exe = d / f"strings-test.{cpu}.aot"
+        run([WASMAOT, test_wasm, "-o", exe, "--cpu", cpu, "--dir", "/", "--env", f"PWD={pkgdir}"])
+        tmeds[cpu] = statistics.median(wall([exe, "-test.run", "^TestCompareStrings$"], cwd=pkgdir)[0]
+                                       for _ in range(max(3, args.reps)))
+    twt = statistics.median(wall([*WASMTIME_RUN, "--dir=/", cwasm(test_wasm), "-test.run",
+                                  "^TestCompareStrings$"], cwd=pkgdir)[0] for _ in range(max(3, args.reps)))
+    tbest = min(tmeds.values())
+    for cpu, m in tmeds.items():
+        out.append(f"| TestCompareStrings, {cpu} | {m * 1000:.0f} ms | {fmt_ratio(m / tbest)} |")
+    out.append(f"| (wasmtime TestCompareStrings) | {twt * 1000:.0f} ms | |")
+    tspread = max(tmeds.values()) / tbest
+    out.append(f"\nSpread (slowest / fastest placement): strings.Compare {fmt_ratio(spread)}, "
+               f"TestCompareStrings {fmt_ratio(tspread)} (target ≤ 1.10 each).\n")
+    return {"layout_spread": spread, "layout_test_spread": tspread}
+
+
 def section_size(args, out):
     out.append("## (f) Output size (executables as built; Go native binaries include DWARF)\n")
     out.append("| program | native Go | wasm | wasmaot exe | aot/native |")
@@ -967,7 +1045,7 @@ def section_size(args, out):
     return {"size_worst": worst}
 
 
-ALL_SECTIONS = "a,b,c,d,e,f,g,h,i,j,k,l"
+ALL_SECTIONS = "a,b,c,d,e,f,g,h,i,j,k,l,m"
 SECTION_ALIASES = {"simd": "g", "real": "h,i,j"}
 
 
@@ -1009,7 +1087,7 @@ def main():
                     ("d", section_startup), ("e", section_compile), ("f", section_size),
                     ("g", section_simd), ("h", section_sqlite), ("i", section_ripgrep),
                     ("j", section_gocompile), ("k", section_second_compile),
-                    ("l", section_test_suites)]:
+                    ("l", section_test_suites), ("m", section_layout)]:
         if key in sections:
             summary.update(fn(args, out) or {})
     out.append(f"Total bench time: {time.time() - t0:.0f} s.\n")

@@ -219,6 +219,9 @@ fn finish_function(
         }
         inline::mark_inlined(&mut ctx.func, &recorder.starts);
     }
+    if isa.flags().opt_level() != OptLevel::None {
+        super::idioms::rewrite(&mut ctx.func);
+    }
     // Everything below reads only the compiled code and the function's parameters (its
     // external names and base source location), never the IR: a hit, which has no IR of its
     // own compile, gives the same result.

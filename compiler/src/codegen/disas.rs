@@ -68,6 +68,9 @@ pub fn disassemble(wasm: &[u8], opts: &DisasOptions) -> Result<String> {
         let index = info.num_imported_funcs + def;
         let (func, _symbols) = translate_function(&info, isa.as_ref(), &mut translator, def)?;
         let mut ctx = Context::for_function(func);
+        if opts.opt_level != OptLevel::O0 {
+            super::idioms::rewrite(&mut ctx.func);
+        }
         ctx.set_disasm(true);
         let code = ctx
             .compile(isa.as_ref(), &mut ControlPlane::default())

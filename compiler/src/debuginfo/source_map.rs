@@ -118,8 +118,9 @@ impl SourceMap {
             },
         });
 
-        // The unit's files, by file index, as global file ids.
-        let mut file_ids: HashMap<u64, u32> = HashMap::new();
+        // The unit's files, by file index, as global file ids (a vector, not a hash map: it is
+        // looked up once per line-table row).
+        let mut file_ids: Vec<Option<u32>> = Vec::new();
         if let Some(program) = &unit.line_program {
             let header = program.header();
             let first = if header.version() >= 5 { 0 } else { 1 };
@@ -131,7 +132,11 @@ impl SourceMap {
                         self.files.push(path);
                         next
                     });
-                    file_ids.insert(first + k as u64, id);
+                    let slot = first as usize + k;
+                    if file_ids.len() <= slot {
+                        file_ids.resize(slot + 1, None);
+                    }
+                    file_ids[slot] = Some(id);
                 }
             }
             let mut rows = program.clone().rows();
@@ -151,7 +156,7 @@ impl SourceMap {
                     sequence.clear();
                     continue;
                 }
-                let (Some(line), Some(&file)) = (row.line(), file_ids.get(&row.file_index()))
+                let (Some(line), Some(file)) = (row.line(), file_id(&file_ids, row.file_index()))
                 else {
                     // A row with no line (line 0: compiler-generated code) ends the previous
                     // row's range and maps to nothing.
@@ -199,8 +204,8 @@ impl SourceMap {
                 name: string(entry.attr_value(gimli::DW_AT_name)),
                 linkage_name: string(entry.attr_value(gimli::DW_AT_linkage_name)),
                 decl_file: match entry.attr_value(gimli::DW_AT_decl_file) {
-                    Some(gimli::AttributeValue::FileIndex(f)) => file_ids.get(&f).copied(),
-                    Some(gimli::AttributeValue::Udata(f)) => file_ids.get(&f).copied(),
+                    Some(gimli::AttributeValue::FileIndex(f)) => file_id(&file_ids, f),
+                    Some(gimli::AttributeValue::Udata(f)) => file_id(&file_ids, f),
                     _ => None,
                 },
                 decl_line: entry
@@ -268,6 +273,13 @@ impl SourceMap {
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
+}
+
+/// The global file id of a unit's file index, if the unit has that file.
+fn file_id(file_ids: &[Option<u32>], index: u64) -> Option<u32> {
+    usize::try_from(index)
+        .ok()
+        .and_then(|i| file_ids.get(i).copied().flatten())
 }
 
 /// A line-table file entry's full path: its name, under its directory, under the compilation

@@ -4,9 +4,6 @@
 //!
 //! Must never parse with a feature set that lacks memory64 (the modules here would be rejected).
 
-use std::str::FromStr;
-
-use target_lexicon::Triple;
 use wasmaot_abi::trap::TrapCode;
 
 use super::*;
@@ -28,22 +25,10 @@ fn parse_wat(text: &str) -> ModuleInfo<'static> {
 /// The compiled functions of `text`, for every target and optimisation level.
 fn compile_all(text: &str) -> Vec<Vec<CompiledFunction>> {
     let info = parse_wat(text);
-    let mut out = Vec::new();
-    for t in ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"] {
-        for opt in [OptLevel::O0, OptLevel::O2] {
-            let isa = build_isa(
-                &Triple::from_str(t).unwrap(),
-                opt,
-                false,
-                Cpu::Baseline,
-                false,
-            )
-            .unwrap();
-            assert!(isa.flags().enable_verifier());
-            out.push(compile_module(&info, isa.as_ref(), None).unwrap());
-        }
-    }
-    out
+    super::tests::isas()
+        .iter()
+        .map(|isa| compile_module(&info, isa.as_ref(), None).unwrap())
+        .collect()
 }
 
 fn count(f: &CompiledFunction, code: TrapCode) -> usize {

@@ -13,7 +13,9 @@ use crate::module::{ModuleInfo, ParseOptions, parse};
 
 const TARGETS: [&str; 2] = ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"];
 
-fn isas() -> Vec<OwnedTargetIsa> {
+/// Every target at `-O0` and `-O2` (verifier on), as the tests here and in
+/// `memory64_tests.rs` compile.
+pub(super) fn isas() -> Vec<OwnedTargetIsa> {
     let mut out = Vec::new();
     for t in TARGETS {
         for opt in [OptLevel::O0, OptLevel::O2] {

@@ -175,16 +175,7 @@ pub fn encode_trap_sites(sites: &[TrapSite]) -> Vec<u8> {
         debug_assert!(t.offset >= prev, "trap sites must be sorted by offset");
         let delta = u64::from(t.offset - prev);
         let explicit = t.code != heap;
-        let mut v = delta << 1 | u64::from(explicit);
-        loop {
-            let byte = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                out.push(byte);
-                break;
-            }
-            out.push(byte | 0x80);
-        }
+        crate::leb128::write_unsigned(&mut out, delta << 1 | u64::from(explicit));
         if explicit {
             out.push(t.code);
         }
@@ -200,19 +191,11 @@ pub fn find_trap_site(encoded: &[u8], offset: u32) -> Option<u8> {
     let mut at = 0usize;
     let mut current = 0u64;
     while at < encoded.len() {
-        let mut v = 0u64;
-        let mut shift = 0u32;
-        loop {
-            let byte = *encoded.get(at)?;
-            at += 1;
-            if shift > 35 {
-                return None;
-            }
-            v |= u64::from(byte & 0x7f) << shift;
-            shift += 7;
-            if byte & 0x80 == 0 {
-                break;
-            }
+        let (v, len) = crate::leb128::read_unsigned(&encoded[at..])?;
+        at += len;
+        // A delta is a u32 offset difference: anything larger is malformed.
+        if v >> 1 > u64::from(u32::MAX) {
+            return None;
         }
         current += v >> 1;
         let code = match v & 1 {

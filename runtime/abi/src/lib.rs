@@ -15,6 +15,7 @@
 pub mod builtins;
 pub mod descriptor;
 pub mod exception;
+pub mod leb128;
 pub mod policy;
 pub mod symbols;
 pub mod trap;

@@ -12,6 +12,7 @@
 use arbitrary::Unstructured;
 
 use super::trace::Val;
+use wasmaot_abi::leb128::{read_unsigned, write_unsigned};
 
 /// Fuel of one call (and of instantiation): every loop iteration and function entry spends
 /// one unit, and the code traps (`unreachable`) once it is gone.
@@ -189,25 +190,25 @@ pub const FUEL_EXPORT: &str = "__fuel";
 /// section order puts it (after the global section, before start).
 fn export_global(wasm: &[u8], name: &str, index: u32) -> Result<Vec<u8>, String> {
     let mut entry = Vec::new();
-    leb(&mut entry, name.len() as u64);
+    write_unsigned(&mut entry, name.len() as u64);
     entry.extend_from_slice(name.as_bytes());
     entry.push(0x03); // global
-    leb(&mut entry, index as u64);
+    write_unsigned(&mut entry, index as u64);
 
     let mut out = wasm[..8].to_vec();
     let mut pos = 8;
     let mut done = false;
     while pos < wasm.len() {
         let id = wasm[pos];
-        let (size, n) = read_leb(&wasm[pos + 1..]).ok_or("bad section size")?;
+        let (size, n) = read_unsigned(&wasm[pos + 1..]).ok_or("bad section size")?;
         let body = pos + 1 + n;
         let end = body + size as usize;
         // Known sections after the export section: start (8), element (9), code (10),
         // data (11), data count (12). Custom sections (0) may sit anywhere.
         if !done && id == 7 {
-            let (count, m) = read_leb(&wasm[body..]).ok_or("bad export count")?;
+            let (count, m) = read_unsigned(&wasm[body..]).ok_or("bad export count")?;
             let mut sec = Vec::new();
-            leb(&mut sec, count + 1);
+            write_unsigned(&mut sec, count + 1);
             sec.extend_from_slice(&wasm[body + m..end]);
             sec.extend_from_slice(&entry);
             section(&mut out, 7, &sec);
@@ -233,32 +234,8 @@ fn export_global(wasm: &[u8], name: &str, index: u32) -> Result<Vec<u8>, String>
 
 fn section(out: &mut Vec<u8>, id: u8, body: &[u8]) {
     out.push(id);
-    leb(out, body.len() as u64);
+    write_unsigned(out, body.len() as u64);
     out.extend_from_slice(body);
-}
-
-fn leb(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
-}
-
-/// An unsigned LEB128 and its length in bytes.
-fn read_leb(b: &[u8]) -> Option<(u64, usize)> {
-    let mut v = 0u64;
-    for (i, &byte) in b.iter().enumerate().take(10) {
-        v |= ((byte & 0x7f) as u64) << (7 * i);
-        if byte & 0x80 == 0 {
-            return Some((v, i + 1));
-        }
-    }
-    None
 }
 
 /// A parameter's type, as far as choosing an argument goes.
